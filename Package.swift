@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Tape: an event-sourced ledger and replay engine for systematic trading.
+/// Module layering follows ../shared/DESIGN.md: lower targets never import higher ones,
+/// and `tape` is the only composition root.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tape",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tape", targets: ["tape"]),
+        .library(name: "TapeCore", targets: ["TapeCore"]),
+        .library(name: "Events", targets: ["Events"]),
+        .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "TapeCore", swiftSettings: strict),
+        .target(name: "Events", dependencies: ["TapeCore"], swiftSettings: strict),
+        .target(name: "Journal", dependencies: ["TapeCore", "Events", "CLMDB", "CZstd"], swiftSettings: strict),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "TapeCore", "Events", "Journal", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "tape",
+            dependencies: [
+                "TapeCore", "Events", "Journal", "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .target(name: "TestSupport", dependencies: ["TapeCore", "Events"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "TapeCoreTests", dependencies: ["TapeCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EventsTests", dependencies: ["TapeCore", "Events", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JournalTests", dependencies: ["TapeCore", "Events", "Journal", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TapeCLITests",
+            dependencies: ["tape", "TapeCore", "Events", "Journal", "TestSupport"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef TAPE_CZSTD_SHIM_H
+#define TAPE_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

@@ -1,0 +1,261 @@
+public import TapeCore
+
+/// Decodes blocks written by `BlockBuilder`. Every count, code and length is checked, so a
+/// damaged block ends in `CodecError` and never in a wrong event. Reuse one decoder: it keeps
+/// its buffers between blocks.
+public struct BlockDecoder: Sendable {
+    struct StreamInfo: Sendable {
+        var type: EventType
+        var version: UInt8
+        var instrument: InstrumentID
+        var count: Int
+        var included = false
+        /// Offset of the stream's event-time column in `values`.
+        var base = 0
+        /// Index of the stream's first payload in its type's array.
+        var firstSlot = 0
+    }
+
+    /// The header and timeline of a block: what a time seek needs, without the payload.
+    public struct Timeline: Sendable {
+        /// The number of events.
+        public var count: Int
+        /// The receive time of each event, in nanoseconds.
+        public var receiveTimes: [Int64]
+    }
+
+    private var streams: [StreamInfo] = []
+    private var order: [Int64] = []
+    private var values: [Int64] = []
+    private var blob: [UInt8] = []
+    private var bytesStarts: [Int] = []
+    private var running: [Int] = []
+
+    /// Creates a decoder.
+    public init() {}
+
+    /// Decodes the timeline and payload sections of a block into `block`, materialising only
+    /// the events `filter` lets through.
+    public mutating func decode(
+        timeline: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer,
+        into block: inout DecodedBlock, filter: EventFilter = .all
+    ) throws(CodecError) {
+        var reader = ByteReader(timeline)
+        let count = try readHeader(&reader)
+        block.reset(count: count)
+        block.receiveTimes.removeAll(keepingCapacity: true)
+        block.receiveTimes.reserveCapacity(count)
+        try Self.readReceiveTimes(&reader, count: count, into: &block.receiveTimes)
+        try readOrder(&reader, count: count)
+        try reader.expectEnd()
+        try decodePayload(payload, into: &block, filter: filter)
+        fillEvents(into: &block)
+    }
+
+    /// Decodes only the receive times of a block, for seeking by time.
+    public mutating func decodeTimeline(_ timeline: UnsafeRawBufferPointer) throws(CodecError) -> Timeline {
+        var reader = ByteReader(timeline)
+        let count = try readHeader(&reader)
+        var times: [Int64] = []
+        times.reserveCapacity(count)
+        try Self.readReceiveTimes(&reader, count: count, into: &times)
+        return Timeline(count: count, receiveTimes: times)
+    }
+
+    /// Reads the version, counts and stream table; returns the number of events.
+    private mutating func readHeader(_ reader: inout ByteReader) throws(CodecError) -> Int {
+        let version = try reader.readByte()
+        guard version == BlockFormat.version else { throw .unsupportedVersion(what: "block encoding", version: Int(version)) }
+        let countOffset = reader.offset
+        let count = try reader.readCount(limit: BlockFormat.maximumEvents, field: "event count")
+        guard count > 0 else { throw .invalidValue(field: "event count", offset: countOffset) }
+        let streamOffset = reader.offset
+        let streamCount = try reader.readCount(limit: BlockFormat.maximumStreams, field: "stream count")
+        guard streamCount > 0 && streamCount <= count else { throw .invalidValue(field: "stream count", offset: streamOffset) }
+        streams.removeAll(keepingCapacity: true)
+        var total = 0
+        for _ in 0..<streamCount {
+            let typeOffset = reader.offset
+            guard let type = EventType(rawValue: try reader.readByte()) else {
+                throw .invalidValue(field: "event type", offset: typeOffset)
+            }
+            let version = try reader.readByte()
+            guard version >= 1 && version <= type.codecVersion else {
+                throw .unsupportedVersion(what: "\(type.label) codec", version: Int(version))
+            }
+            let instrument = try reader.readCount(limit: Int(UInt32.max), field: "instrument")
+            let eventsOffset = reader.offset
+            let events = try reader.readCount(limit: count, field: "stream event count")
+            guard events > 0 else { throw .invalidValue(field: "stream event count", offset: eventsOffset) }
+            total += events
+            streams.append(StreamInfo(type: type, version: version, instrument: InstrumentID(rawValue: UInt32(instrument)), count: events))
+        }
+        guard total == count else { throw .invalidValue(field: "stream event counts", offset: streamOffset) }
+        return count
+    }
+
+    private static func readReceiveTimes(_ reader: inout ByteReader, count: Int, into times: inout [Int64]) throws(CodecError) {
+        let offset = reader.offset
+        try readColumn(&reader, count: count, into: &times)
+        var previous = Int64.min
+        for time in times {
+            guard time >= previous else { throw .invalidValue(field: "receive time order", offset: offset) }
+            previous = time
+        }
+    }
+
+    private mutating func readOrder(_ reader: inout ByteReader, count: Int) throws(CodecError) {
+        order.removeAll(keepingCapacity: true)
+        guard streams.count > 1 else {
+            order.append(contentsOf: repeatElement(0, count: count))
+            return
+        }
+        let offset = reader.offset
+        try Self.readColumn(&reader, count: count, into: &order)
+        running.removeAll(keepingCapacity: true)
+        running.append(contentsOf: repeatElement(0, count: streams.count))
+        for stream in order {
+            guard stream >= 0 && stream < Int64(streams.count) else { throw .invalidValue(field: "stream order", offset: offset) }
+            running[Int(stream)] += 1
+        }
+        for index in streams.indices where running[index] != streams[index].count {
+            throw .invalidValue(field: "stream order", offset: offset)
+        }
+    }
+
+    /// Appends `count` decoded values to `array`.
+    private static func readColumn(_ reader: inout ByteReader, count: Int, into array: inout [Int64]) throws(CodecError) {
+        let start = array.count
+        array.append(contentsOf: repeatElement(0, count: count))
+        try array.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
+            try IntColumn.decode(count: count, from: &reader, into: buffer.baseAddress! + start)
+        }
+    }
+
+    private mutating func decodePayload(_ payload: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter) throws(CodecError) {
+        var reader = ByteReader(payload)
+        values.removeAll(keepingCapacity: true)
+        blob.removeAll(keepingCapacity: true)
+        for index in streams.indices {
+            let sectionLength = Int(try reader.readLittleEndianUInt32())
+            let section = try reader.readBytes(sectionLength)
+            let stream = streams[index]
+            guard filter.includes(stream.type, stream.instrument) else { continue }
+            streams[index].included = true
+            streams[index].base = values.count
+            streams[index].firstSlot = block.payloads.count(of: stream.type)
+            var sectionReader = ByteReader(section)
+            try decodeColumns(of: stream, from: &sectionReader)
+            try sectionReader.expectEnd()
+            try materialize(stream, base: streams[index].base, into: &block)
+        }
+        try reader.expectEnd()
+    }
+
+    private mutating func decodeColumns(of stream: StreamInfo, from reader: inout ByteReader) throws(CodecError) {
+        let kinds = stream.type.fieldKinds
+        bytesStarts.removeAll(keepingCapacity: true)
+        bytesStarts.append(contentsOf: repeatElement(0, count: kinds.count))
+        for column in 0...kinds.count {
+            let columnStart = values.count
+            try Self.readColumn(&reader, count: stream.count, into: &values)
+            guard column > 0, kinds[column - 1] == .bytes else { continue }
+            // Lengths become absolute end offsets into `blob`.
+            let totalOffset = reader.offset
+            let total = try reader.readCount(limit: maximumFieldBytes * stream.count, field: "byte-string column length")
+            var end = blob.count
+            bytesStarts[column - 1] = end
+            for index in columnStart..<values.count {
+                let length = values[index]
+                guard length >= 0 && length <= Int64(maximumFieldBytes) else {
+                    throw .invalidValue(field: "byte-string length", offset: totalOffset)
+                }
+                end += Int(length)
+                values[index] = Int64(end)
+            }
+            guard end - blob.count == total else { throw .invalidValue(field: "byte-string column length", offset: totalOffset) }
+            blob.append(contentsOf: try reader.readBytes(total))
+        }
+    }
+
+    private func materialize(_ stream: StreamInfo, base: Int, into block: inout DecodedBlock) throws(CodecError) {
+        let result: Result<Void, CodecError> = values.withUnsafeBufferPointer { values in
+            blob.withUnsafeBytes { blob in
+                bytesStarts.withUnsafeBufferPointer { starts in
+                    var columns = ColumnReader(
+                        values: values.baseAddress! + base + stream.count, rows: stream.count,
+                        blob: blob, bytesStarts: starts.baseAddress!
+                    )
+                    do throws(CodecError) {
+                        try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns)
+                        return .success(())
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        }
+        try result.get()
+    }
+
+    private mutating func fillEvents(into block: inout DecodedBlock) {
+        running.removeAll(keepingCapacity: true)
+        running.append(contentsOf: repeatElement(0, count: streams.count))
+        block.types.reserveCapacity(block.count)
+        block.instruments.reserveCapacity(block.count)
+        block.eventTimes.reserveCapacity(block.count)
+        block.slots.reserveCapacity(block.count)
+        for position in 0..<block.count {
+            let index = Int(order[position])
+            let stream = streams[index]
+            let row = running[index]
+            running[index] = row + 1
+            block.types.append(stream.type)
+            block.instruments.append(stream.instrument)
+            if stream.included {
+                block.eventTimes.append(values[stream.base + row])
+                block.slots.append(Int32(stream.firstSlot + row))
+            } else {
+                block.eventTimes.append(0)
+                block.slots.append(-1)
+            }
+        }
+    }
+}
+
+/// Reads one event's fields from decoded columns: field `c` of row `r` is
+/// `values[c × rows + r]`; byte-string fields hold absolute end offsets into the blob.
+struct ColumnReader: FieldReader {
+    let values: UnsafePointer<Int64>
+    let rows: Int
+    let blob: UnsafeRawBufferPointer
+    let bytesStarts: UnsafePointer<Int>
+    var row = 0
+    var column = 0
+
+    init(values: UnsafePointer<Int64>, rows: Int, blob: UnsafeRawBufferPointer, bytesStarts: UnsafePointer<Int>) {
+        self.values = values
+        self.rows = rows
+        self.blob = blob
+        self.bytesStarts = bytesStarts
+    }
+
+    @inline(__always) mutating func select(row: Int) {
+        self.row = row
+        column = 0
+    }
+
+    @inline(__always) mutating func readInt() throws(CodecError) -> Int64 {
+        let value = values[column &* rows &+ row]
+        column &+= 1
+        return value
+    }
+
+    mutating func readBytes() throws(CodecError) -> UnsafeRawBufferPointer {
+        let position = column * rows + row
+        let end = Int(values[position])
+        let start = row == 0 ? bytesStarts[column] : Int(values[position - 1])
+        column += 1
+        return UnsafeRawBufferPointer(rebasing: blob[start..<end])
+    }
+}

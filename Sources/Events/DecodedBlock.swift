@@ -1,0 +1,111 @@
+public import TapeCore
+
+/// The events of one block, decoded into flat per-event arrays and typed payload arrays.
+///
+/// Reading an event's type, times or payload is an array load; nothing is boxed or
+/// allocated per event (except for the few payload types that hold strings or lists).
+/// Reuse one `DecodedBlock` for every block: decoding keeps its buffers.
+public struct DecodedBlock: Sendable {
+    /// The sequence number of the block's first event; set by whoever read the block.
+    public var firstSequence: UInt64 = 0
+    /// The number of events in the block, filtered out ones included.
+    public internal(set) var count = 0
+    /// Each event's type.
+    public internal(set) var types: [EventType] = []
+    /// Each event's instrument.
+    public internal(set) var instruments: [InstrumentID] = []
+    /// Each event's event time in nanoseconds (0 for events filtered out).
+    public internal(set) var eventTimes: [Int64] = []
+    /// Each event's receive time in nanoseconds.
+    public internal(set) var receiveTimes: [Int64] = []
+    /// Each event's index in its type's payload array; -1 when filtered out.
+    public internal(set) var slots: [Int32] = []
+    /// The payloads, by type.
+    public internal(set) var payloads = PayloadStore()
+
+    /// Creates an empty block.
+    public init() {}
+
+    mutating func reset(count: Int) {
+        self.count = count
+        types.removeAll(keepingCapacity: true)
+        instruments.removeAll(keepingCapacity: true)
+        eventTimes.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        payloads.removeAll()
+    }
+
+    /// The sequence number of the event at `index`.
+    @inlinable public func sequence(at index: Int) -> UInt64 { firstSequence + UInt64(index) }
+
+    /// Whether the event at `index` passed the decoding filter.
+    @inlinable public func isIncluded(_ index: Int) -> Bool { slots[index] >= 0 }
+
+    /// The event at `index`, which must be included.
+    public func event(at index: Int) -> Event {
+        precondition(isIncluded(index), "event \(index) was filtered out")
+        return Event(
+            eventTime: Timestamp(nanosSinceEpoch: eventTimes[index]),
+            receiveTime: Timestamp(nanosSinceEpoch: receiveTimes[index]),
+            instrument: instruments[index],
+            body: payloads.body(types[index], at: Int(slots[index]))
+        )
+    }
+
+    /// The trade at `index`; its type must be `.trade`.
+    @inlinable public func trade(at index: Int) -> Trade {
+        precondition(types[index] == .trade && slots[index] >= 0, "event \(index) is not an included trade")
+        return payloads.trades[Int(slots[index])]
+    }
+
+    /// The quote at `index`; its type must be `.quote`.
+    @inlinable public func quote(at index: Int) -> Quote {
+        precondition(types[index] == .quote && slots[index] >= 0, "event \(index) is not an included quote")
+        return payloads.quotes[Int(slots[index])]
+    }
+
+    /// The book delta at `index`; its type must be `.bookDelta`.
+    @inlinable public func bookDelta(at index: Int) -> BookDelta {
+        precondition(types[index] == .bookDelta && slots[index] >= 0, "event \(index) is not an included book delta")
+        return payloads.bookDeltas[Int(slots[index])]
+    }
+
+    /// The book snapshot level at `index`; its type must be `.bookSnapshot`.
+    @inlinable public func bookSnapshot(at index: Int) -> BookSnapshot {
+        precondition(types[index] == .bookSnapshot && slots[index] >= 0, "event \(index) is not an included book snapshot")
+        return payloads.bookSnapshots[Int(slots[index])]
+    }
+}
+
+/// Which events a decoder materialises; the others are skipped without decoding their columns.
+public struct EventFilter: Sendable, Equatable {
+    private var typeBits: (UInt64, UInt64)
+    private var instrumentSet: Set<InstrumentID>?
+
+    /// Every event.
+    public static let all = EventFilter(types: nil, instruments: nil)
+
+    /// Events of the given types (all when nil) for the given instruments (all when nil).
+    public init(types: Set<EventType>?, instruments: Set<InstrumentID>?) {
+        if let types {
+            typeBits = (0, 0)
+            for type in types {
+                if type.rawValue < 64 { typeBits.0 |= 1 << UInt64(type.rawValue) } else { typeBits.1 |= 1 << UInt64(type.rawValue - 64) }
+            }
+        } else {
+            typeBits = (.max, .max)
+        }
+        instrumentSet = instruments
+    }
+
+    /// Whether events of `type` for `instrument` pass.
+    public func includes(_ type: EventType, _ instrument: InstrumentID) -> Bool {
+        let bit = type.rawValue < 64 ? typeBits.0 >> UInt64(type.rawValue) : typeBits.1 >> UInt64(type.rawValue - 64)
+        guard bit & 1 == 1 else { return false }
+        return instrumentSet?.contains(instrument) ?? true
+    }
+
+    public static func == (lhs: EventFilter, rhs: EventFilter) -> Bool {
+        lhs.typeBits == rhs.typeBits && lhs.instrumentSet == rhs.instrumentSet
+    }
+}

@@ -1,0 +1,158 @@
+public import TapeCore
+
+/// The row encoding of single events: compact, self-describing and versioned, for moving
+/// events one at a time (pipes, sockets, golden vectors). Blocks use `BlockBuilder` instead.
+///
+/// A frame is `varint length` followed by that many bytes:
+/// `type (1 byte) · codec version (1 byte) · zz(event time) · zz(receive time) ·
+/// varint(instrument) · fields`, each integer field a zigzag varint and each byte-string
+/// field a varint length and its bytes.
+public enum EventCodec {
+    /// The largest frame a decoder accepts.
+    public static let maximumFrameBytes = 4 << 20
+
+    /// Appends `event` as one frame.
+    public static func appendFrame(_ event: Event, to output: inout ByteWriter) {
+        var body = RowWriter()
+        encodeBody(event, into: &body)
+        output.writeVarint(UInt64(body.writer.count))
+        output.write(contentsOf: body.writer.bytes)
+    }
+
+    /// The frame of `event`.
+    public static func frame(_ event: Event) -> [UInt8] {
+        var writer = ByteWriter()
+        appendFrame(event, to: &writer)
+        return writer.bytes
+    }
+
+    private static func encodeBody(_ event: Event, into body: inout RowWriter) {
+        body.writer.write(event.type.rawValue)
+        body.writer.write(event.type.codecVersion)
+        body.writer.writeZigZag(event.eventTime.nanosSinceEpoch)
+        body.writer.writeZigZag(event.receiveTime.nanosSinceEpoch)
+        body.writer.writeVarint(UInt64(event.instrument.rawValue))
+        event.body.write(to: &body)
+    }
+
+    /// Decodes one frame body (without its length prefix); every byte must belong to it.
+    public static func decodeBody(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Event {
+        var reader = RowReader(reader: ByteReader(bytes))
+        let typeOffset = reader.reader.offset
+        guard let type = EventType(rawValue: try reader.reader.readByte()) else {
+            throw .invalidValue(field: "event type", offset: typeOffset)
+        }
+        let version = try reader.reader.readByte()
+        let eventTime = try reader.reader.readZigZag()
+        let receiveTime = try reader.reader.readZigZag()
+        let instrument = try reader.reader.readCount(limit: Int(UInt32.max), field: "instrument")
+        let body = try Event.Body.read(type, version: version, from: &reader)
+        try reader.reader.expectEnd()
+        return Event(
+            eventTime: Timestamp(nanosSinceEpoch: eventTime), receiveTime: Timestamp(nanosSinceEpoch: receiveTime),
+            instrument: InstrumentID(rawValue: UInt32(instrument)), body: body
+        )
+    }
+
+    /// Decodes a buffer holding exactly one frame.
+    public static func decodeFrame(_ bytes: [UInt8]) throws(CodecError) -> Event {
+        var decoder = EventStreamDecoder()
+        decoder.append(bytes)
+        guard let event = try decoder.next() else { throw .truncated(offset: bytes.count) }
+        guard decoder.bufferedByteCount == 0 else { throw .trailingBytes(offset: bytes.count - decoder.bufferedByteCount) }
+        return event
+    }
+}
+
+/// Writes fields one after the other.
+struct RowWriter: FieldWriter {
+    var writer = ByteWriter()
+
+    mutating func writeInt(_ value: Int64) { writer.writeZigZag(value) }
+
+    mutating func writeBytes(_ value: UnsafeRawBufferPointer) {
+        precondition(value.count <= maximumFieldBytes, "byte-string field larger than \(maximumFieldBytes) bytes")
+        writer.writeLengthPrefixed(value)
+    }
+}
+
+/// Reads fields one after the other.
+struct RowReader: FieldReader {
+    var reader: ByteReader
+
+    mutating func readInt() throws(CodecError) -> Int64 { try reader.readZigZag() }
+
+    mutating func readBytes() throws(CodecError) -> UnsafeRawBufferPointer {
+        try reader.readLengthPrefixed(limit: maximumFieldBytes, field: "byte string")
+    }
+}
+
+/// Turns a byte stream of frames, arriving in pieces of any size (one byte at a time
+/// included), back into events.
+public struct EventStreamDecoder: Sendable {
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var consumed = 0
+
+    /// Creates a decoder with nothing buffered.
+    public init() {}
+
+    /// The number of bytes received but not yet decoded.
+    public var bufferedByteCount: Int { buffer.count - start }
+
+    /// Adds received bytes.
+    public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        if start > 0 && start * 2 >= buffer.count {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete event, or nil until more bytes arrive. A malformed frame throws,
+    /// naming its offset in the stream.
+    public mutating func next() throws(CodecError) -> Event? {
+        enum Outcome {
+            case incomplete
+            case decoded(Event, frameLength: Int)
+            case failed(CodecError, prefixLength: Int)
+        }
+        let outcome: Outcome = buffer.withUnsafeBytes { raw in
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: raw[start...]))
+            let length: Int
+            do throws(CodecError) {
+                length = try reader.readCount(limit: EventCodec.maximumFrameBytes, field: "frame length")
+            } catch {
+                if case .truncated = error { return .incomplete }
+                return .failed(error, prefixLength: 0)
+            }
+            guard reader.remaining >= length else { return .incomplete }
+            let body = UnsafeRawBufferPointer(rebasing: raw[(start + reader.offset)..<(start + reader.offset + length)])
+            do throws(CodecError) {
+                return .decoded(try EventCodec.decodeBody(body), frameLength: reader.offset + length)
+            } catch {
+                return .failed(error, prefixLength: reader.offset)
+            }
+        }
+        switch outcome {
+        case .incomplete:
+            return nil
+        case .decoded(let event, let frameLength):
+            start += frameLength
+            consumed += frameLength
+            return event
+        case .failed(let error, let prefixLength):
+            throw Self.shifted(error, by: consumed + prefixLength)
+        }
+    }
+
+    private static func shifted(_ error: CodecError, by offset: Int) -> CodecError {
+        switch error {
+        case .truncated(let at): .truncated(offset: at + offset)
+        case .malformedVarint(let at): .malformedVarint(offset: at + offset)
+        case .invalidValue(let field, let at): .invalidValue(field: field, offset: at + offset)
+        case .trailingBytes(let at): .trailingBytes(offset: at + offset)
+        case .unsupportedVersion: error
+        }
+    }
+}

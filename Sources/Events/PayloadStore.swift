@@ -1,0 +1,185 @@
+import TapeCore
+
+// The typed payload storage of a decoded block: one array per event type, so that reading a
+// payload is an array load and decoding never boxes. The per-type switches below are the only
+// place that lists every type; EventType.payloadType and Event.Body follow the same order.
+
+/// The payloads of a decoded block, one array per type, each in sequence order.
+public struct PayloadStore: Sendable {
+    public internal(set) var trades: [Trade] = []
+    public internal(set) var quotes: [Quote] = []
+    public internal(set) var bookDeltas: [BookDelta] = []
+    public internal(set) var bookSnapshots: [BookSnapshot] = []
+    public internal(set) var bars: [Bar] = []
+    public internal(set) var fundingRates: [FundingRate] = []
+    public internal(set) var markPrices: [MarkPrice] = []
+    public internal(set) var openInterests: [OpenInterest] = []
+    public internal(set) var liquidationPrints: [LiquidationPrint] = []
+    public internal(set) var sentimentReadings: [SentimentReading] = []
+    public internal(set) var onChainTransfers: [OnChainTransfer] = []
+    public internal(set) var onChainMetrics: [OnChainMetric] = []
+    public internal(set) var signals: [SignalEmitted] = []
+    public internal(set) var riskDecisions: [RiskDecided] = []
+    public internal(set) var ordersSubmitted: [OrderSubmitted] = []
+    public internal(set) var ordersAccepted: [OrderAccepted] = []
+    public internal(set) var ordersAmended: [OrderAmended] = []
+    public internal(set) var ordersCanceled: [OrderCanceled] = []
+    public internal(set) var ordersRejected: [OrderRejected] = []
+    public internal(set) var ordersExpired: [OrderExpired] = []
+    public internal(set) var fills: [FillRecorded] = []
+    public internal(set) var fundingPayments: [FundingPaid] = []
+    public internal(set) var liquidations: [PositionLiquidated] = []
+    public internal(set) var killSwitches: [KillSwitchTripped] = []
+    public internal(set) var runsStarted: [RunStarted] = []
+    public internal(set) var runsEnded: [RunEnded] = []
+    public internal(set) var foldBoundaries: [FoldBoundary] = []
+    public internal(set) var checkpoints: [CheckpointSaved] = []
+    public internal(set) var annotations: [AnnotationAdded] = []
+
+    mutating func removeAll() {
+        trades.removeAll(keepingCapacity: true)
+        quotes.removeAll(keepingCapacity: true)
+        bookDeltas.removeAll(keepingCapacity: true)
+        bookSnapshots.removeAll(keepingCapacity: true)
+        bars.removeAll(keepingCapacity: true)
+        fundingRates.removeAll(keepingCapacity: true)
+        markPrices.removeAll(keepingCapacity: true)
+        openInterests.removeAll(keepingCapacity: true)
+        liquidationPrints.removeAll(keepingCapacity: true)
+        sentimentReadings.removeAll(keepingCapacity: true)
+        onChainTransfers.removeAll(keepingCapacity: true)
+        onChainMetrics.removeAll(keepingCapacity: true)
+        signals.removeAll(keepingCapacity: true)
+        riskDecisions.removeAll(keepingCapacity: true)
+        ordersSubmitted.removeAll(keepingCapacity: true)
+        ordersAccepted.removeAll(keepingCapacity: true)
+        ordersAmended.removeAll(keepingCapacity: true)
+        ordersCanceled.removeAll(keepingCapacity: true)
+        ordersRejected.removeAll(keepingCapacity: true)
+        ordersExpired.removeAll(keepingCapacity: true)
+        fills.removeAll(keepingCapacity: true)
+        fundingPayments.removeAll(keepingCapacity: true)
+        liquidations.removeAll(keepingCapacity: true)
+        killSwitches.removeAll(keepingCapacity: true)
+        runsStarted.removeAll(keepingCapacity: true)
+        runsEnded.removeAll(keepingCapacity: true)
+        foldBoundaries.removeAll(keepingCapacity: true)
+        checkpoints.removeAll(keepingCapacity: true)
+        annotations.removeAll(keepingCapacity: true)
+    }
+
+    /// The number of payloads held for `type`.
+    func count(of type: EventType) -> Int {
+        switch type {
+        case .trade: trades.count
+        case .quote: quotes.count
+        case .bookDelta: bookDeltas.count
+        case .bookSnapshot: bookSnapshots.count
+        case .bar: bars.count
+        case .fundingRate: fundingRates.count
+        case .markPrice: markPrices.count
+        case .openInterest: openInterests.count
+        case .liquidationPrint: liquidationPrints.count
+        case .sentiment: sentimentReadings.count
+        case .onChainTransfer: onChainTransfers.count
+        case .onChainMetric: onChainMetrics.count
+        case .signal: signals.count
+        case .riskDecision: riskDecisions.count
+        case .orderSubmitted: ordersSubmitted.count
+        case .orderAccepted: ordersAccepted.count
+        case .orderAmended: ordersAmended.count
+        case .orderCanceled: ordersCanceled.count
+        case .orderRejected: ordersRejected.count
+        case .orderExpired: ordersExpired.count
+        case .fill: fills.count
+        case .fundingPayment: fundingPayments.count
+        case .liquidation: liquidations.count
+        case .killSwitch: killSwitches.count
+        case .runStarted: runsStarted.count
+        case .runEnded: runsEnded.count
+        case .foldBoundary: foldBoundaries.count
+        case .checkpoint: checkpoints.count
+        case .annotation: annotations.count
+        }
+    }
+
+    /// Reads `count` payloads of `type` from `columns` and appends them to their array.
+    mutating func append(_ type: EventType, version: UInt8, count: Int, columns: inout ColumnReader) throws(CodecError) {
+        switch type {
+        case .trade: try Self.read(into: &trades, version: version, count: count, columns: &columns)
+        case .quote: try Self.read(into: &quotes, version: version, count: count, columns: &columns)
+        case .bookDelta: try Self.read(into: &bookDeltas, version: version, count: count, columns: &columns)
+        case .bookSnapshot: try Self.read(into: &bookSnapshots, version: version, count: count, columns: &columns)
+        case .bar: try Self.read(into: &bars, version: version, count: count, columns: &columns)
+        case .fundingRate: try Self.read(into: &fundingRates, version: version, count: count, columns: &columns)
+        case .markPrice: try Self.read(into: &markPrices, version: version, count: count, columns: &columns)
+        case .openInterest: try Self.read(into: &openInterests, version: version, count: count, columns: &columns)
+        case .liquidationPrint: try Self.read(into: &liquidationPrints, version: version, count: count, columns: &columns)
+        case .sentiment: try Self.read(into: &sentimentReadings, version: version, count: count, columns: &columns)
+        case .onChainTransfer: try Self.read(into: &onChainTransfers, version: version, count: count, columns: &columns)
+        case .onChainMetric: try Self.read(into: &onChainMetrics, version: version, count: count, columns: &columns)
+        case .signal: try Self.read(into: &signals, version: version, count: count, columns: &columns)
+        case .riskDecision: try Self.read(into: &riskDecisions, version: version, count: count, columns: &columns)
+        case .orderSubmitted: try Self.read(into: &ordersSubmitted, version: version, count: count, columns: &columns)
+        case .orderAccepted: try Self.read(into: &ordersAccepted, version: version, count: count, columns: &columns)
+        case .orderAmended: try Self.read(into: &ordersAmended, version: version, count: count, columns: &columns)
+        case .orderCanceled: try Self.read(into: &ordersCanceled, version: version, count: count, columns: &columns)
+        case .orderRejected: try Self.read(into: &ordersRejected, version: version, count: count, columns: &columns)
+        case .orderExpired: try Self.read(into: &ordersExpired, version: version, count: count, columns: &columns)
+        case .fill: try Self.read(into: &fills, version: version, count: count, columns: &columns)
+        case .fundingPayment: try Self.read(into: &fundingPayments, version: version, count: count, columns: &columns)
+        case .liquidation: try Self.read(into: &liquidations, version: version, count: count, columns: &columns)
+        case .killSwitch: try Self.read(into: &killSwitches, version: version, count: count, columns: &columns)
+        case .runStarted: try Self.read(into: &runsStarted, version: version, count: count, columns: &columns)
+        case .runEnded: try Self.read(into: &runsEnded, version: version, count: count, columns: &columns)
+        case .foldBoundary: try Self.read(into: &foldBoundaries, version: version, count: count, columns: &columns)
+        case .checkpoint: try Self.read(into: &checkpoints, version: version, count: count, columns: &columns)
+        case .annotation: try Self.read(into: &annotations, version: version, count: count, columns: &columns)
+        }
+    }
+
+    @inline(__always)
+    private static func read<Payload: EventPayload>(
+        into array: inout [Payload], version: UInt8, count: Int, columns: inout ColumnReader
+    ) throws(CodecError) {
+        for index in 0..<count {
+            columns.select(row: index)
+            array.append(try Payload.read(from: &columns, version: version))
+        }
+    }
+
+    /// The body of the payload of `type` at `slot` in its array.
+    func body(_ type: EventType, at slot: Int) -> Event.Body {
+        switch type {
+        case .trade: .trade(trades[slot])
+        case .quote: .quote(quotes[slot])
+        case .bookDelta: .bookDelta(bookDeltas[slot])
+        case .bookSnapshot: .bookSnapshot(bookSnapshots[slot])
+        case .bar: .bar(bars[slot])
+        case .fundingRate: .fundingRate(fundingRates[slot])
+        case .markPrice: .markPrice(markPrices[slot])
+        case .openInterest: .openInterest(openInterests[slot])
+        case .liquidationPrint: .liquidationPrint(liquidationPrints[slot])
+        case .sentiment: .sentiment(sentimentReadings[slot])
+        case .onChainTransfer: .onChainTransfer(onChainTransfers[slot])
+        case .onChainMetric: .onChainMetric(onChainMetrics[slot])
+        case .signal: .signal(signals[slot])
+        case .riskDecision: .riskDecision(riskDecisions[slot])
+        case .orderSubmitted: .orderSubmitted(ordersSubmitted[slot])
+        case .orderAccepted: .orderAccepted(ordersAccepted[slot])
+        case .orderAmended: .orderAmended(ordersAmended[slot])
+        case .orderCanceled: .orderCanceled(ordersCanceled[slot])
+        case .orderRejected: .orderRejected(ordersRejected[slot])
+        case .orderExpired: .orderExpired(ordersExpired[slot])
+        case .fill: .fill(fills[slot])
+        case .fundingPayment: .fundingPayment(fundingPayments[slot])
+        case .liquidation: .liquidation(liquidations[slot])
+        case .killSwitch: .killSwitch(killSwitches[slot])
+        case .runStarted: .runStarted(runsStarted[slot])
+        case .runEnded: .runEnded(runsEnded[slot])
+        case .foldBoundary: .foldBoundary(foldBoundaries[slot])
+        case .checkpoint: .checkpoint(checkpoints[slot])
+        case .annotation: .annotation(annotations[slot])
+        }
+    }
+}

@@ -1,0 +1,78 @@
+public import TapeCore
+
+/// A strategy's signal: what it wants, how strongly, and the feature values that drove it.
+public struct SignalEmitted: EventPayload, Hashable {
+    public static let eventType = EventType.signal
+    public static let fieldKinds: [FieldKind] = [.int, .int, .int, .int, .int, .int, .bytes]
+
+    /// A feature value that drove the signal.
+    public struct FeatureValue: Hashable, Sendable {
+        /// The feature's index in the run's feature configuration.
+        public var feature: UInt32
+        public var value: Double
+        public init(feature: UInt32, value: Double) {
+            self.feature = feature
+            self.value = value
+        }
+    }
+
+    /// The strategy's index in the run's configuration.
+    public var strategy: UInt32
+    /// The sequence number of the source event the strategy reacted to.
+    public var causation: UInt64
+    public var kind: SignalKind
+    /// The signed target position (target_position), or the signed order size (order_intent).
+    public var quantity: Quantity
+    /// The limit price of an order intent, zero for none.
+    public var price: Price
+    /// The strength of the signal, in the strategy's own scale.
+    public var strength: Double
+    public var features: [FeatureValue]
+
+    public init(strategy: UInt32, causation: UInt64, kind: SignalKind, quantity: Quantity, price: Price, strength: Double, features: [FeatureValue]) {
+        self.strategy = strategy
+        self.causation = causation
+        self.kind = kind
+        self.quantity = quantity
+        self.price = price
+        self.strength = strength
+        self.features = features
+    }
+
+    public func write<Writer: FieldWriter>(to writer: inout Writer) {
+        writer.writeInt(Int64(strategy))
+        writer.writeUInt(causation)
+        writer.writeCode(kind)
+        writer.writeInt(quantity.units)
+        writer.writeInt(price.units)
+        writer.writeDouble(strength)
+        var list = ByteWriter()
+        list.writeVarint(UInt64(features.count))
+        for item in features {
+            list.writeVarint(UInt64(item.feature))
+            list.writeLittleEndian(item.value.bitPattern)
+        }
+        writer.writeByteArray(list.bytes)
+    }
+
+    public static func read<Reader: FieldReader>(from reader: inout Reader, version: UInt8) throws(CodecError) -> SignalEmitted {
+        try check(version: version)
+        let strategy = try reader.readUInt32(field: "strategy")
+        let causation = try reader.readUInt()
+        let kind = try reader.readCode(SignalKind.self, field: "signal kind")
+        let quantity = Quantity(units: try reader.readInt())
+        let price = Price(units: try reader.readInt())
+        let strength = try reader.readDouble()
+        var list = ByteReader(try reader.readBytes())
+        let count = try list.readCount(limit: maximumFieldBytes / 9, field: "feature count")
+        var features: [FeatureValue] = []
+        features.reserveCapacity(count)
+        for _ in 0..<count {
+            let feature = try list.readCount(limit: Int(UInt32.max), field: "feature")
+            let value = Double(bitPattern: try list.readLittleEndianUInt64())
+            features.append(FeatureValue(feature: UInt32(feature), value: value))
+        }
+        try list.expectEnd()
+        return SignalEmitted(strategy: strategy, causation: causation, kind: kind, quantity: quantity, price: price, strength: strength, features: features)
+    }
+}

@@ -1,0 +1,145 @@
+public import TapeCore
+public import Events
+
+/// Appends events to a journal inside `Journal.write`; valid only inside that closure.
+///
+/// Events are checked (receive time never decreases; the instrument is in the table), grouped
+/// into blocks of `Options.blockEvents`, and each full block is encoded, compressed, framed
+/// and put with `MDB_APPEND` as soon as it is sealed, so memory stays bounded however large
+/// the write is. Nothing is visible to readers before the enclosing commit.
+public struct JournalAppender {
+    private let journal: Journal
+    private let transaction: LMDBTransaction
+    private let compressor: ZstdCompressor
+    /// The head as it will be after the commit.
+    public private(set) var head: JournalHead
+    /// The instrument table as it will be after the commit.
+    public private(set) var instruments: InstrumentTable
+    private var instrumentsChanged = false
+    private var imports: [ImportRecord] = []
+    private var builder = BlockBuilder()
+    private var timeline = ByteWriter()
+    private var payload = ByteWriter()
+    private var frame: [UInt8] = []
+    private var endReceiveTime: Int64
+    private var appended: UInt64 = 0
+
+    init(journal: Journal, transaction: LMDBTransaction, compressor: ZstdCompressor) throws(JournalError) {
+        self.journal = journal
+        self.transaction = transaction
+        self.compressor = compressor
+        head = try Journal.readHead(transaction, journal.meta, journal.path)
+        instruments = try Journal.readInstruments(transaction, journal.meta, journal.path)
+        endReceiveTime = head.lastReceiveTime?.nanosSinceEpoch ?? .min
+    }
+
+    /// The sequence number the next appended event will get.
+    public var nextSequence: UInt64 { head.eventCount + UInt64(builder.count) + 1 }
+
+    /// The receive time of the last event in the journal or appended so far.
+    public var endTime: Timestamp? { endReceiveTime == .min ? nil : Timestamp(nanosSinceEpoch: endReceiveTime) }
+
+    /// The number of events appended in this write.
+    public var appendedCount: UInt64 { appended }
+
+    /// Adds `instrument` to the table (or finds it there) and returns its id.
+    public mutating func add(_ instrument: Instrument) throws(JournalError) -> InstrumentID {
+        let before = instruments.count
+        do {
+            let id = try instruments.add(instrument)
+            if instruments.count != before { instrumentsChanged = true }
+            return id
+        } catch {
+            throw .instrument(error)
+        }
+    }
+
+    /// Records an import in the journal's history, committed with the events.
+    public mutating func record(_ importRecord: ImportRecord) {
+        imports.append(importRecord)
+    }
+
+    /// Appends an event given by its parts.
+    @inlinable
+    public mutating func append<Payload: EventPayload>(
+        _ payload: Payload, eventTime: Timestamp, receiveTime: Timestamp, instrument: InstrumentID
+    ) throws(JournalError) {
+        try admit(receiveTime: receiveTime, instrument: instrument)
+        appendChecked(payload, eventTime: eventTime, receiveTime: receiveTime, instrument: instrument)
+        if isBlockFull { try sealBlock() }
+    }
+
+    /// Appends an event.
+    public mutating func append(_ event: Event) throws(JournalError) {
+        try admit(receiveTime: event.receiveTime, instrument: event.instrument)
+        builder.append(event)
+        head.countEvent(event.type)
+        appended += 1
+        endReceiveTime = event.receiveTime.nanosSinceEpoch
+        if isBlockFull { try sealBlock() }
+    }
+
+    @usableFromInline
+    mutating func admit(receiveTime: Timestamp, instrument: InstrumentID) throws(JournalError) {
+        guard receiveTime.nanosSinceEpoch >= endReceiveTime else {
+            throw .outOfOrder(receiveTime: receiveTime, journalEnd: Timestamp(nanosSinceEpoch: endReceiveTime))
+        }
+        guard Int(instrument.rawValue) <= instruments.count else { throw .unknownInstrument(instrument) }
+    }
+
+    @usableFromInline
+    mutating func appendChecked<Payload: EventPayload>(
+        _ payload: Payload, eventTime: Timestamp, receiveTime: Timestamp, instrument: InstrumentID
+    ) {
+        builder.append(payload, eventTime: eventTime, receiveTime: receiveTime, instrument: instrument)
+        head.countEvent(Payload.eventType)
+        appended += 1
+        endReceiveTime = receiveTime.nanosSinceEpoch
+    }
+
+    @usableFromInline
+    var isBlockFull: Bool {
+        builder.count >= journal.options.blockEvents || builder.unencodedBytes >= journal.options.blockBytes
+    }
+
+    /// Encodes, compresses and stores the events collected so far as one block.
+    @usableFromInline
+    mutating func sealBlock() throws(JournalError) {
+        guard let first = builder.firstReceiveTime, let last = builder.lastReceiveTime else { return }
+        let firstSequence = head.eventCount + 1
+        timeline.removeAll()
+        payload.removeAll()
+        builder.encode(timeline: &timeline, payload: &payload)
+        try BlockFrame.write(
+            firstSequence: firstSequence, count: builder.count,
+            firstReceiveTime: first.nanosSinceEpoch, lastReceiveTime: last.nanosSinceEpoch,
+            timeline: timeline.bytes, payload: payload.bytes, compressor: compressor, into: &frame
+        )
+        try transaction.put(journal.blocks, key: Journal.blockKey(firstSequence), value: frame, append: true)
+        try transaction.put(journal.times, key: Journal.timeKey(lastReceiveTime: last.nanosSinceEpoch, firstSequence: firstSequence), value: [], append: true)
+        if head.firstReceiveTime == nil { head.firstReceiveTime = first }
+        head.lastReceiveTime = last
+        head.eventCount += UInt64(builder.count)
+        head.blockCount += 1
+        head.storedBytes += UInt64(frame.count)
+        builder.removeAll()
+    }
+
+    /// Seals the last block and writes the metadata; called by `Journal.write` before commit.
+    mutating func finish() throws(JournalError) {
+        try sealBlock()
+        try transaction.put(journal.meta, key: Journal.MetaKey.head, value: head.encoded())
+        if instrumentsChanged {
+            try transaction.put(journal.meta, key: Journal.MetaKey.instruments, value: instruments.encoded())
+        }
+        guard !imports.isEmpty else { return }
+        var number: UInt64 = try transaction.withCursor(journal.imports) { (cursor: inout LMDBCursor) throws(JournalError) -> UInt64 in
+            guard let last = try cursor.last() else { return 0 }
+            return Journal.readBigEndian(last.key)
+        }
+        for record in imports {
+            number += 1
+            try transaction.put(journal.imports, key: Journal.blockKey(number), value: record.encoded(), append: true)
+        }
+    }
+}

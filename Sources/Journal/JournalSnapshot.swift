@@ -1,0 +1,147 @@
+public import TapeCore
+public import Events
+
+/// A consistent view of a journal, valid only inside `Journal.read`.
+public struct JournalSnapshot {
+    let journal: Journal
+    let transaction: LMDBTransaction
+    /// The head at the snapshot.
+    public let head: JournalHead
+    /// The instrument table at the snapshot.
+    public let instruments: InstrumentTable
+
+    init(journal: Journal, transaction: LMDBTransaction) throws(JournalError) {
+        self.journal = journal
+        self.transaction = transaction
+        head = try Journal.readHead(transaction, journal.meta, journal.path)
+        instruments = try Journal.readInstruments(transaction, journal.meta, journal.path)
+    }
+
+    /// The imports recorded so far, oldest first.
+    public func importHistory() throws(JournalError) -> [ImportRecord] {
+        try transaction.withCursor(journal.imports) { (cursor: inout LMDBCursor) throws(JournalError) -> [ImportRecord] in
+            var records: [ImportRecord] = []
+            var entry = try cursor.first()
+            while let current = entry {
+                do {
+                    records.append(try ImportRecord(decoding: current.value))
+                } catch {
+                    throw .notAJournal(path: journal.path, reason: "unreadable import record: \(error)")
+                }
+                entry = try cursor.next()
+            }
+            return records
+        }
+    }
+
+    /// Decodes, in order, every block holding events in `first…last`, and calls `body` with
+    /// each; `body` returns false to stop. The block holds whole blocks: restrict to the range
+    /// with `DecodedBlock.indices(from:through:)`.
+    /// - Complexity: O(log b) to find the first block, then O(events read).
+    public func scan(
+        from first: UInt64 = 1, through last: UInt64 = .max, filter: EventFilter = .all,
+        using reader: inout BlockReader, _ body: (DecodedBlock) throws -> Bool
+    ) throws {
+        guard head.eventCount > 0, first <= last, first <= head.lastSequence else { return }
+        let start = max(first, 1)
+        var failure: (any Error)?
+        try transaction.withCursor(journal.blocks) { (cursor: inout LMDBCursor) throws(JournalError) in
+            var entry = try Self.blockEntry(containing: start, cursor: &cursor)
+            while let current = entry {
+                let key = Journal.readBigEndian(current.key)
+                if key > last { break }
+                do {
+                    try reader.load(frame: current.value, key: key, filter: filter, journalPath: journal.path)
+                } catch let error as JournalError {
+                    throw Self.corruption(error, key: key, cursor: &cursor, head: head)
+                } catch {
+                    preconditionFailure("unexpected error \(error)")
+                }
+                do {
+                    if try !body(reader.block) { return }
+                } catch {
+                    failure = error
+                    return
+                }
+                entry = try cursor.next()
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The sequence of the first event received at or after `time`, or nil when every event
+    /// is earlier. Reads one index entry and one block's timeline; no scan.
+    /// - Complexity: O(log b) index lookup plus O(events in one block).
+    public func sequence(atOrAfter time: Timestamp, using reader: inout BlockReader) throws(JournalError) -> UInt64? {
+        let key = Journal.timeKey(lastReceiveTime: time.nanosSinceEpoch, firstSequence: 0)
+        let path = journal.path
+        let blocks = journal.blocks
+        let found: (UInt64, UInt64)? = try transaction.withCursor(journal.times) { (cursor: inout LMDBCursor) throws(JournalError) -> (UInt64, UInt64)? in
+            let result: Result<LMDBCursor.Entry?, JournalError> = key.withUnsafeBytes { raw in
+                do throws(JournalError) { return .success(try cursor.seek(atOrAfter: raw)) } catch { return .failure(error) }
+            }
+            guard let entry = try result.get(), entry.key.count == 16 else { return nil }
+            return (Journal.readBigEndian(entry.key, at: 8), 0)
+        }
+        guard let (blockSequence, _) = found else { return nil }
+        let times = try transaction.withValue(blocks, key: Journal.blockKey(blockSequence)) { (value: UnsafeRawBufferPointer?) throws(JournalError) -> [Int64] in
+            guard let value else {
+                throw .corrupt(path: path, firstSequence: blockSequence, lastSequence: blockSequence, reason: "time index names a missing block")
+            }
+            return try reader.loadTimeline(frame: value, key: blockSequence, journalPath: path)
+        }
+        var low = 0
+        var high = times.count
+        while low < high {
+            let middle = (low + high) / 2
+            if times[middle] < time.nanosSinceEpoch { low = middle + 1 } else { high = middle }
+        }
+        return low < times.count ? blockSequence + UInt64(low) : nil
+    }
+
+    /// Calls `body` with every event in `first…last` that passes `filter`, in order, with its
+    /// sequence; `body` returns false to stop.
+    public func forEachEvent(
+        from first: UInt64 = 1, through last: UInt64 = .max, filter: EventFilter = .all,
+        _ body: (UInt64, Event) throws -> Bool
+    ) throws {
+        var reader = BlockReader()
+        try scan(from: first, through: last, filter: filter, using: &reader) { block in
+            for index in block.indices(from: first, through: last) where block.isIncluded(index) {
+                if try !body(block.sequence(at: index), block.event(at: index)) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Positions `cursor` on the block holding `sequence`.
+    static func blockEntry(containing sequence: UInt64, cursor: inout LMDBCursor) throws(JournalError) -> LMDBCursor.Entry? {
+        let key = Journal.blockKey(sequence)
+        let result: Result<LMDBCursor.Entry?, JournalError> = key.withUnsafeBytes { raw in
+            do throws(JournalError) { return .success(try cursor.seek(atOrAfter: raw)) } catch { return .failure(error) }
+        }
+        if let entry = try result.get(), Journal.readBigEndian(entry.key) == sequence { return entry }
+        // The block holding `sequence` starts before it: the previous entry (or the last one).
+        if try result.get() == nil { return try cursor.last() }
+        return try cursor.previous()
+    }
+
+    /// Names the whole damaged block: from its key to the key before the next block.
+    static func corruption(_ error: JournalError, key: UInt64, cursor: inout LMDBCursor, head: JournalHead) -> JournalError {
+        guard case .corrupt(let path, _, _, let reason) = error else { return error }
+        var last = head.lastSequence
+        if let next = try? cursor.next(), next.key.count == 8 {  // a second failure changes nothing: the range stays conservative
+            last = Journal.readBigEndian(next.key) - 1
+        }
+        return .corrupt(path: path, firstSequence: key, lastSequence: max(key, last), reason: reason)
+    }
+}
+
+extension DecodedBlock {
+    /// The indices of this block's events whose sequences lie in `first…last`.
+    public func indices(from first: UInt64, through last: UInt64) -> Range<Int> {
+        let lower = first > firstSequence ? Int(min(first - firstSequence, UInt64(count))) : 0
+        let upper = last >= firstSequence ? Int(min(last - firstSequence + 1, UInt64(count))) : 0
+        return lower..<max(lower, upper)
+    }
+}

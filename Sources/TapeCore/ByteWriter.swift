@@ -1,0 +1,114 @@
+/// An append-only byte buffer with the primitive encodings Tape's formats are built from:
+/// little-endian fixed-width integers, LEB128 varints and zigzag varints.
+///
+/// The buffer keeps its capacity across `removeAll()`, so a writer reused for every block
+/// allocates only while it grows to the largest block.
+public struct ByteWriter: Sendable {
+    /// The bytes written so far.
+    public var bytes: [UInt8]
+
+    /// Creates an empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The number of bytes written so far.
+    @inlinable public var count: Int { bytes.count }
+
+    /// Forgets the bytes written, keeping the buffer's capacity.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends one byte.
+    @inlinable public mutating func write(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// Appends raw bytes.
+    @inlinable public mutating func write<Bytes: Sequence>(contentsOf other: Bytes) where Bytes.Element == UInt8 {
+        bytes.append(contentsOf: other)
+    }
+
+    /// Appends `value` as 2 little-endian bytes.
+    @inlinable public mutating func writeLittleEndian(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    /// Appends `value` as 4 little-endian bytes.
+    @inlinable public mutating func writeLittleEndian(_ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
+        }
+    }
+
+    /// Appends `value` as 8 little-endian bytes.
+    @inlinable public mutating func writeLittleEndian(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// Appends `value` as 8 big-endian bytes: the byte order that sorts like the number.
+    @inlinable public mutating func writeBigEndian(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// Appends `value` as an unsigned LEB128 varint: 7 bits per byte, low bits first,
+    /// the high bit set on every byte but the last. 1 to 10 bytes.
+    @inlinable public mutating func writeVarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: rest))
+    }
+
+    /// Appends `value` zigzag-mapped (0, -1, 1, -2, … → 0, 1, 2, 3, …) then as a varint,
+    /// so that small negative numbers stay short.
+    @inlinable public mutating func writeZigZag(_ value: Int64) {
+        writeVarint(ZigZag.encode(value))
+    }
+
+    /// Appends a length-prefixed byte string: the length as a varint, then the bytes.
+    @inlinable public mutating func writeLengthPrefixed<Bytes: Collection>(_ value: Bytes) where Bytes.Element == UInt8 {
+        writeVarint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// Appends a length-prefixed UTF-8 string.
+    public mutating func writeString(_ value: String) {
+        writeLengthPrefixed(Array(value.utf8))
+    }
+
+    /// Overwrites 4 bytes at `offset` with `value`, little-endian; for lengths known only later.
+    public mutating func patchLittleEndian(_ value: UInt32, at offset: Int) {
+        precondition(offset >= 0 && offset + 4 <= bytes.count, "patch outside the written bytes")
+        for index in 0..<4 {
+            bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(index * 8))
+        }
+    }
+
+    /// Gives `body` the written bytes without copying them.
+    @inlinable public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try bytes.withUnsafeBytes(body)
+    }
+}
+
+/// The zigzag mapping between signed and unsigned integers.
+public enum ZigZag {
+    /// Maps 0, -1, 1, -2, 2 … to 0, 1, 2, 3, 4 …
+    @inlinable public static func encode(_ value: Int64) -> UInt64 {
+        UInt64(bitPattern: (value << 1) ^ (value >> 63))
+    }
+
+    /// The inverse of `encode`.
+    @inlinable public static func decode(_ value: UInt64) -> Int64 {
+        Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+}

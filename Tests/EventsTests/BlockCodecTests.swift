@@ -1,0 +1,125 @@
+import Testing
+import TapeCore
+import Events
+import TestSupport
+
+@Suite("Block codec")
+struct BlockCodecTests {
+    static func encode(_ events: [Event]) -> ([UInt8], [UInt8]) {
+        var builder = BlockBuilder()
+        for event in events { builder.append(event) }
+        var timeline = ByteWriter()
+        var payload = ByteWriter()
+        builder.encode(timeline: &timeline, payload: &payload)
+        return (timeline.bytes, payload.bytes)
+    }
+
+    static func decode(_ sections: ([UInt8], [UInt8]), filter: EventFilter = .all) throws -> DecodedBlock {
+        var decoder = BlockDecoder()
+        var block = DecodedBlock()
+        try sections.0.withUnsafeBytes { timeline in
+            try sections.1.withUnsafeBytes { payload in
+                try decoder.decode(timeline: timeline, payload: payload, into: &block, filter: filter)
+            }
+        }
+        return block
+    }
+
+    @Test("random blocks of every type round-trip exactly", arguments: [1, 2, 7, 500, 5_000])
+    func roundTrip(count: Int) throws {
+        let (generator, note) = testGenerator("block-\(count)")
+        var random = RandomEvents(generator: generator)
+        let events = random.sequence(count: count)
+        let block = try Self.decode(Self.encode(events))
+        #expect(block.count == events.count, "\(note)")
+        for index in events.indices {
+            #expect(block.event(at: index) == events[index], "event \(index), \(note)")
+        }
+    }
+
+    @Test("a filter materialises only the chosen types and instruments, in order")
+    func filter() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        let events = random.sequence(count: 2_000, types: [.trade, .quote, .bookDelta, .annotation])
+        let filter = EventFilter(types: [.trade, .annotation], instruments: [InstrumentID(rawValue: 1), InstrumentID(rawValue: 2)])
+        let block = try Self.decode(Self.encode(events), filter: filter)
+        for index in events.indices {
+            let wanted = filter.includes(events[index].type, events[index].instrument)
+            #expect(block.isIncluded(index) == wanted, "\(note)")
+            #expect(block.types[index] == events[index].type)
+            #expect(block.receiveTimes[index] == events[index].receiveTime.nanosSinceEpoch)
+            if wanted { #expect(block.event(at: index) == events[index], "\(note)") }
+        }
+    }
+
+    @Test("every prefix of a block and random byte flips end in an error or a block, never a crash")
+    func damage() throws {
+        let (generator, _) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        let (timeline, payload) = Self.encode(random.sequence(count: 200))
+        for length in 0..<timeline.count {
+            #expect(throws: CodecError.self) { _ = try Self.decode((Array(timeline.prefix(length)), payload)) }
+        }
+        for length in stride(from: 0, to: payload.count, by: 7) {
+            #expect(throws: CodecError.self) { _ = try Self.decode((timeline, Array(payload.prefix(length)))) }
+        }
+        var flips = random.generator
+        for _ in 0..<2_000 {
+            var damagedTimeline = timeline
+            var damagedPayload = payload
+            if Bool.random(using: &flips) {
+                damagedTimeline[Int.random(in: 0..<timeline.count, using: &flips)] ^= UInt8.random(in: 1...255, using: &flips)
+            } else {
+                damagedPayload[Int.random(in: 0..<payload.count, using: &flips)] ^= UInt8.random(in: 1...255, using: &flips)
+            }
+            _ = try? Self.decode((damagedTimeline, damagedPayload))  // an error or some block: both are fine, a trap is not
+        }
+    }
+}
+
+@Suite("Integer columns")
+struct IntColumnTests {
+    static func roundTrip(_ values: [Int64]) throws -> (decoded: [Int64], mode: UInt8, size: Int) {
+        var writer = ByteWriter()
+        values.withUnsafeBufferPointer { IntColumn.encode($0, into: &writer) }
+        var decoded = [Int64](repeating: 0, count: values.count)
+        try writer.bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
+            try reader.expectEnd()
+        }
+        return (decoded, writer.bytes[0], writer.count)
+    }
+
+    @Test("each layout is chosen where it fits and round-trips exactly")
+    func layouts() throws {
+        let cases: [([Int64], IntColumn.Mode)] = [
+            ([42], .constant),
+            (Array(repeating: Int64.min, count: 9), .constant),
+            ((0..<100).map { 1_000 + 7 * $0 }, .linear),
+            ([Int64.max, Int64.min], .linear),
+            ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .delta),
+            ((0..<100).map { [0, 70, 0, 71][$0 % 4] }, .plain),
+            ([0x7A3F_19C2_88D0_4E61, -0x3B91_C4E2_7F10_A5D3, 0x5C2E_81F4_A9B3_0D77, -0x6E04_D93A_12C8_F5B9], .fixed),
+        ]
+        for (values, mode) in cases {
+            let result = try Self.roundTrip(values)
+            #expect(result.decoded == values)
+            #expect(result.mode == mode.rawValue, "\(values.prefix(3))")
+        }
+        // Price-like values on a tick of 10^7 units cost one byte each.
+        #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 16)
+    }
+
+    @Test("random columns with extremes round-trip exactly")
+    func random() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        for _ in 0..<500 {
+            let count = Int.random(in: 1...300, using: &random.generator)
+            let values = (0..<count).map { _ in random.int64() }
+            #expect(try Self.roundTrip(values).decoded == values, "\(note)")
+        }
+    }
+}
