@@ -78,11 +78,9 @@ final class LMDBEnvironment {
             mdb_txn_abort(transaction)
             throw error
         }
-        if readOnly {
-            mdb_txn_abort(transaction)
-        } else {
-            try Self.check(mdb_txn_commit(transaction), "mdb_txn_commit", path)
-        }
+        // Committing (not aborting) a read-only transaction keeps the database handles it
+        // opened valid for later transactions.
+        try Self.check(mdb_txn_commit(transaction), "mdb_txn_commit", path)
         return result
     }
 
