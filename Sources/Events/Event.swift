@@ -93,7 +93,39 @@ public struct Event: Sendable, Equatable {
         }
 
         /// The event type of this body.
-        public var type: EventType { Swift.type(of: payload).eventType }
+        public var type: EventType {
+            switch self {
+            case .trade: .trade
+            case .quote: .quote
+            case .bookDelta: .bookDelta
+            case .bookSnapshot: .bookSnapshot
+            case .bar: .bar
+            case .fundingRate: .fundingRate
+            case .markPrice: .markPrice
+            case .openInterest: .openInterest
+            case .liquidationPrint: .liquidationPrint
+            case .sentiment: .sentiment
+            case .onChainTransfer: .onChainTransfer
+            case .onChainMetric: .onChainMetric
+            case .signal: .signal
+            case .riskDecision: .riskDecision
+            case .orderSubmitted: .orderSubmitted
+            case .orderAccepted: .orderAccepted
+            case .orderAmended: .orderAmended
+            case .orderCanceled: .orderCanceled
+            case .orderRejected: .orderRejected
+            case .orderExpired: .orderExpired
+            case .fill: .fill
+            case .fundingPayment: .fundingPayment
+            case .liquidation: .liquidation
+            case .killSwitch: .killSwitch
+            case .runStarted: .runStarted
+            case .runEnded: .runEnded
+            case .foldBoundary: .foldBoundary
+            case .checkpoint: .checkpoint
+            case .annotation: .annotation
+            }
+        }
 
         /// Wraps a payload of any type in its case.
         public init(_ payload: any EventPayload) {
@@ -131,9 +163,39 @@ public struct Event: Sendable, Equatable {
             }
         }
 
-        /// Writes the payload's fields.
+        /// Writes the payload's fields (a direct switch: going through `payload` would box).
         public func write<Writer: FieldWriter>(to writer: inout Writer) {
-            payload.write(to: &writer)
+            switch self {
+            case .trade(let value): value.write(to: &writer)
+            case .quote(let value): value.write(to: &writer)
+            case .bookDelta(let value): value.write(to: &writer)
+            case .bookSnapshot(let value): value.write(to: &writer)
+            case .bar(let value): value.write(to: &writer)
+            case .fundingRate(let value): value.write(to: &writer)
+            case .markPrice(let value): value.write(to: &writer)
+            case .openInterest(let value): value.write(to: &writer)
+            case .liquidationPrint(let value): value.write(to: &writer)
+            case .sentiment(let value): value.write(to: &writer)
+            case .onChainTransfer(let value): value.write(to: &writer)
+            case .onChainMetric(let value): value.write(to: &writer)
+            case .signal(let value): value.write(to: &writer)
+            case .riskDecision(let value): value.write(to: &writer)
+            case .orderSubmitted(let value): value.write(to: &writer)
+            case .orderAccepted(let value): value.write(to: &writer)
+            case .orderAmended(let value): value.write(to: &writer)
+            case .orderCanceled(let value): value.write(to: &writer)
+            case .orderRejected(let value): value.write(to: &writer)
+            case .orderExpired(let value): value.write(to: &writer)
+            case .fill(let value): value.write(to: &writer)
+            case .fundingPayment(let value): value.write(to: &writer)
+            case .liquidation(let value): value.write(to: &writer)
+            case .killSwitch(let value): value.write(to: &writer)
+            case .runStarted(let value): value.write(to: &writer)
+            case .runEnded(let value): value.write(to: &writer)
+            case .foldBoundary(let value): value.write(to: &writer)
+            case .checkpoint(let value): value.write(to: &writer)
+            case .annotation(let value): value.write(to: &writer)
+            }
         }
 
         /// Reads a payload of `type` written by codec `version`.

@@ -197,6 +197,22 @@ public final class Journal {
         }
     }
 
+    func importHistory(_ transaction: LMDBTransaction) throws(JournalError) -> [ImportRecord] {
+        try transaction.withCursor(imports) { (cursor: inout LMDBCursor) throws(JournalError) -> [ImportRecord] in
+            var records: [ImportRecord] = []
+            var entry = try cursor.first()
+            while let current = entry {
+                do {
+                    records.append(try ImportRecord(decoding: current.value))
+                } catch {
+                    throw .notAJournal(path: path, reason: "unreadable import record: \(error)")
+                }
+                entry = try cursor.next()
+            }
+            return records
+        }
+    }
+
     /// The key of the block whose first sequence is `sequence`: 8 bytes big-endian.
     static func blockKey(_ sequence: UInt64) -> [UInt8] {
         var writer = ByteWriter(capacity: 8)

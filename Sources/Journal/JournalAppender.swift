@@ -54,6 +54,11 @@ public struct JournalAppender {
         }
     }
 
+    /// The imports recorded before this write, oldest first.
+    public func importHistory() throws(JournalError) -> [ImportRecord] {
+        try journal.importHistory(transaction)
+    }
+
     /// Records an import in the journal's history, committed with the events.
     public mutating func record(_ importRecord: ImportRecord) {
         imports.append(importRecord)

@@ -19,19 +19,7 @@ public struct JournalSnapshot {
 
     /// The imports recorded so far, oldest first.
     public func importHistory() throws(JournalError) -> [ImportRecord] {
-        try transaction.withCursor(journal.imports) { (cursor: inout LMDBCursor) throws(JournalError) -> [ImportRecord] in
-            var records: [ImportRecord] = []
-            var entry = try cursor.first()
-            while let current = entry {
-                do {
-                    records.append(try ImportRecord(decoding: current.value))
-                } catch {
-                    throw .notAJournal(path: journal.path, reason: "unreadable import record: \(error)")
-                }
-                entry = try cursor.next()
-            }
-            return records
-        }
+        try journal.importHistory(transaction)
     }
 
     /// Decodes, in order, every block holding events in `first…last`, and calls `body` with

@@ -15,9 +15,15 @@ public struct ScaledDecimal: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses decimal text exactly, at the smallest scale that holds it.
     public init(parsing text: String) throws(DecimalError) {
-        let wide: Int64 = try FixedPoint.parse(text, scale: FixedPoint.maximumScale)
-        let decimals = FixedPoint.significantDecimals(wide, scale: FixedPoint.maximumScale)
-        self.init(units: wide / Int64(FixedPoint.powersOfTen[FixedPoint.maximumScale - decimals]), scale: decimals)
+        for scale in 0..<FixedPoint.maximumScale {
+            do {
+                self.init(units: try FixedPoint.parse(text, scale: scale), scale: scale)
+                return
+            } catch .tooManyDecimals {
+                continue
+            }
+        }
+        self.init(units: try FixedPoint.parse(text, scale: FixedPoint.maximumScale), scale: FixedPoint.maximumScale)
     }
 
     /// The units of this value at another scale, or nil when it does not fit exactly.

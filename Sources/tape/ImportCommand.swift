@@ -1,0 +1,159 @@
+import ArgumentParser
+import Events
+import Foundation
+import Ingest
+import Journal
+import TapeCore
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import files into a journal (created if missing), atomically.",
+        discussion: """
+            Formats:
+            \(ImportFormat.allCases.map { "  \($0.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+
+            Several files are merged by receive time. An import is one transaction: stopped by a
+            bad row (reported as file:line: reason) or killed, it leaves the journal as it was.
+            With --skip-bad FILE, rejected rows are logged to FILE (JSON lines) and the import
+            goes on. Content imported before (same SHA-256) is refused unless --force. The file
+            '-' reads standard input and commits as data arrives, for piping a live recorder.
+            Instruments come from the journal or the catalogue (--instruments, else
+            $TAPE_INSTRUMENTS, else projections/instruments.yaml).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The input format (see below).", valueName: "format"))
+    var format: String
+
+    @Argument(help: ArgumentHelp("Input files, plain or gzip; - for standard input.", valueName: "file"))
+    var files: [String]
+
+    @OptionGroup var journalOption: JournalOption
+
+    @Option(name: .customLong("instrument"), help: ArgumentHelp("An instrument of the data, SYMBOL.VENUE (repeatable).", valueName: "name"))
+    var instruments: [String] = []
+
+    @Option(name: .customLong("instruments"), help: ArgumentHelp("The instrument catalogue (YAML).", valueName: "file"))
+    var catalogue: String?
+
+    @Option(name: .customLong("skip-bad"), help: ArgumentHelp("Log rejected rows here and go on.", valueName: "file"))
+    var skipBad: String?
+
+    @Flag(help: "Import content whose hash the journal has seen before.")
+    var force = false
+
+    @Option(name: .customLong("map"), help: ArgumentHelp("trades-csv/bars-csv: field=column pairs, comma-separated; a column is a header name or a 1-based number.", valueName: "field=column,…"))
+    var mappings: [String] = []
+
+    @Option(help: ArgumentHelp("trades-csv/bars-csv: whether the first line is a header: auto, yes, no.", valueName: "auto|yes|no"))
+    var header = "auto"
+
+    @Option(name: .customLong("time-unit"), help: ArgumentHelp("trades-csv/bars-csv: the unit of integer times (default: by magnitude).", valueName: "s|ms|us|ns"))
+    var timeUnit: String?
+
+    @Option(help: ArgumentHelp("bars-csv: the bar length, e.g. 1m, 1h, 1d.", valueName: "duration"))
+    var interval: String?
+
+    @Option(name: .customLong("bar-time"), help: ArgumentHelp("bars-csv: whether the time column is the bar's open or close.", valueName: "open|close"))
+    var barTime = "open"
+
+    @Option(name: .customLong("block-events"), help: ArgumentHelp("Events per journal block.", valueName: "n"))
+    var blockEvents = Journal.Options().blockEvents
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let request = try makeRequest()
+        guard (1...BlockFormat.maximumEvents).contains(blockEvents) else {
+            throw Failure.cannotRun("--block-events must be 1…\(BlockFormat.maximumEvents)")
+        }
+        let started = Date()
+        let summary: ImportSummary = try failing {
+            let journal = try Journal(path: journalOption.journal, readOnly: false, create: true, options: .init(blockEvents: blockEvents))
+            let display = ProgressLine(enabled: !json)
+            defer { display.finish() }
+            return try Importer.run(request, journal: journal) { progress in
+                let fraction = progress.bytesTotal.map { $0 > 0 ? Double(progress.bytesRead) / Double($0) : 0 }
+                display.update(count: progress.rows, noun: "rows", fraction: fraction)
+            }
+        }
+        report(summary, seconds: Date().timeIntervalSince(started))
+    }
+
+    private func makeRequest() throws -> ImportRequest {
+        guard let format = ImportFormat(rawValue: format) else {
+            throw Failure.cannotRun("unknown format '\(format)' (known: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var request = ImportRequest(
+            format: format, files: files, toolVersion: Tape.version,
+            importedAt: Timestamp(nanosSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)))
+        request.instruments = instruments
+        request.rejectLogPath = skipBad
+        request.force = force
+        request.catalogue = try loadCatalogue()
+        for pair in mappings.flatMap({ $0.split(separator: ",") }) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw Failure.cannotRun("--map \(pair): expected field=column") }
+            request.mapping[parts[0]] = parts[1]
+        }
+        guard let policy = HeaderPolicy(rawValue: header) else { throw Failure.cannotRun("--header \(header): expected auto, yes or no") }
+        request.header = policy
+        if let timeUnit {
+            guard let unit = EpochUnit(rawValue: timeUnit) else { throw Failure.cannotRun("--time-unit \(timeUnit): expected s, ms, us or ns") }
+            request.timeUnit = unit
+        }
+        request.barIntervalNanos = try interval.map { try Arguments.duration($0, option: "--interval") }
+        guard barTime == "open" || barTime == "close" else { throw Failure.cannotRun("--bar-time \(barTime): expected open or close") }
+        request.barTimeIsClose = barTime == "close"
+        return request
+    }
+
+    private func loadCatalogue() throws -> InstrumentCatalogue? {
+        let path = catalogue ?? ProcessInfo.processInfo.environment["TAPE_INSTRUMENTS"]
+            ?? (FileManager.default.fileExists(atPath: "projections/instruments.yaml") ? "projections/instruments.yaml" : nil)
+        return try path.map { path in try failing { try InstrumentCatalogue(path: path) } }
+    }
+
+    private func report(_ summary: ImportSummary, seconds: Double) {
+        let record = summary.record
+        let rejected = record.files.reduce(0) { $0 + $1.rejectedCount }
+        if json {
+            let value = JSONValue.object([
+                ("journal", .string(journalOption.journal)),
+                ("format", .string(record.format)),
+                ("events", .unsigned(summary.eventCount)),
+                ("first_seq", .unsigned(record.firstSequence)),
+                ("last_seq", .unsigned(record.lastSequence)),
+                ("counts", .object(summary.counts.map { ($0.type.label, .unsigned($0.count)) })),
+                ("files", .array(record.files.map(Self.fileJSON))),
+                ("rejected", .unsigned(rejected)),
+                ("reject_log", summary.rejectLogPath.map { .string($0) } ?? .null),
+                ("seconds", .string(String(format: "%.3f", seconds))),
+            ])
+            Output.standard.line(value.text)
+            return
+        }
+        let rows = record.files.reduce(0) { $0 + $1.rowCount }
+        var text = "imported \(summary.eventCount) events"
+        if summary.eventCount > 0 { text += " as sequences \(record.firstSequence)…\(record.lastSequence)" }
+        text += " from \(record.files.count) file\(record.files.count == 1 ? "" : "s") (\(rows) rows"
+        text += rejected > 0 ? ", \(rejected) rejected: see \(summary.rejectLogPath ?? "")" : ""
+        text += String(format: ") into %@ in %.2f s", journalOption.journal, seconds)
+        Output.standard.line(text)
+        if !summary.counts.isEmpty {
+            Output.standard.line("  " + summary.counts.map { "\($0.type.label) \($0.count)" }.joined(separator: ", "))
+        }
+    }
+
+    static func fileJSON(_ file: ImportRecord.File) -> JSONValue {
+        .object([
+            ("path", .string(file.path)),
+            ("bytes", .unsigned(file.byteCount)),
+            ("sha256", .string(file.contentHash.description)),
+            ("rows", .unsigned(file.rowCount)),
+            ("rejected", .unsigned(file.rejectedCount)),
+        ])
+    }
+}
