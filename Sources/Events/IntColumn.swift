@@ -19,22 +19,24 @@ public enum IntColumn {
     }
 
     /// Appends the smallest encoding of `values` (at least one value) to `writer`.
-    /// - Complexity: O(n).
+    /// - Complexity: O(n), with no division per value: divisors are applied as modular inverses.
     public static func encode(_ values: UnsafeBufferPointer<Int64>, into writer: inout ByteWriter) {
         precondition(!values.isEmpty, "a column holds at least one value")
         let first = values[0]
         let count = values.count
+        let step = count > 1 ? values[1] &- first : 0
         var allEqual = true
         var deltasEqual = true
-        var deltaDivisor: UInt64 = 0
-        var plainDivisor: UInt64 = first.magnitude
-        let step = count > 1 ? values[1] &- first : 0
+        var deltaDivisor = ExactDivisor()
+        var plainDivisor = ExactDivisor()
+        plainDivisor.include(first.magnitude)
         for index in 1..<max(count, 1) {
-            let delta = values[index] &- values[index - 1]
-            if values[index] != first { allEqual = false }
-            if delta != step { deltasEqual = false }
-            if deltaDivisor != 1 { deltaDivisor = gcd(deltaDivisor, delta.magnitude) }
-            if plainDivisor != 1 { plainDivisor = gcd(plainDivisor, values[index].magnitude) }
+            let value = values[index]
+            let delta = value &- values[index - 1]
+            allEqual = allEqual && value == first
+            deltasEqual = deltasEqual && delta == step
+            deltaDivisor.include(delta.magnitude)
+            plainDivisor.include(value.magnitude)
         }
         if allEqual {
             writer.write(Mode.constant.rawValue)
@@ -47,31 +49,34 @@ public enum IntColumn {
             writer.writeZigZag(step)
             return
         }
-        // A divisor of 2^63 cannot be applied as an Int64; such columns go unscaled.
-        if deltaDivisor > UInt64(Int64.max) { deltaDivisor = 1 }
-        if plainDivisor == 0 || plainDivisor > UInt64(Int64.max) { plainDivisor = 1 }
-        let deltaStep = Int64(deltaDivisor)
-        let plainStep = Int64(plainDivisor)
-        var deltaSize = varintSize(ZigZag.encode(first)) + varintSize(deltaDivisor)
-        var plainSize = varintSize(plainDivisor) + varintSize(ZigZag.encode(first / plainStep))
+        var deltaSize = 0
+        var plainSize = varintSize(ZigZag.encode(plainDivisor.divide(first)))
         for index in 1..<count {
             let value = values[index]
-            let delta = value &- values[index - 1]
-            plainSize += varintSize(ZigZag.encode(plainStep == 1 ? value : value / plainStep))
-            deltaSize += varintSize(ZigZag.encode(deltaStep == 1 ? delta : delta / deltaStep))
+            plainSize &+= varintSize(ZigZag.encode(plainDivisor.divide(value)))
+            deltaSize &+= varintSize(ZigZag.encode(deltaDivisor.divide(value &- values[index - 1])))
         }
-        let fixedSize = 8 * count
-        if deltaSize <= plainSize && deltaSize <= fixedSize {
+        deltaSize += varintSize(ZigZag.encode(first)) + varintSize(deltaDivisor.value)
+        plainSize += varintSize(plainDivisor.value)
+        if deltaSize <= plainSize && deltaSize <= 8 * count {
             writer.write(Mode.delta.rawValue)
-            writer.writeZigZag(first)
-            writer.writeVarint(deltaDivisor)
-            for index in 1..<count {
-                writer.writeZigZag((values[index] &- values[index - 1]) / deltaStep)
+            writer.appendReserved(deltaSize) { output in
+                var position = output.writeVarint(ZigZag.encode(first), at: 0)
+                position = output.writeVarint(deltaDivisor.value, at: position)
+                for index in 1..<count {
+                    position = output.writeVarint(ZigZag.encode(deltaDivisor.divide(values[index] &- values[index - 1])), at: position)
+                }
+                return position
             }
-        } else if plainSize <= fixedSize {
+        } else if plainSize <= 8 * count {
             writer.write(Mode.plain.rawValue)
-            writer.writeVarint(plainDivisor)
-            for value in values { writer.writeZigZag(value / plainStep) }
+            writer.appendReserved(plainSize) { output in
+                var position = output.writeVarint(plainDivisor.value, at: 0)
+                for value in values {
+                    position = output.writeVarint(ZigZag.encode(plainDivisor.divide(value)), at: position)
+                }
+                return position
+            }
         } else {
             writer.write(Mode.fixed.rawValue)
             for value in values { writer.writeLittleEndian(UInt64(bitPattern: value)) }
@@ -146,6 +151,48 @@ public enum IntColumn {
     static func varintSize(_ value: UInt64) -> Int {
         // 1 byte per 7 significant bits, at least 1.
         (64 - (value | 1).leadingZeroBitCount + 6) / 7
+    }
+}
+
+/// The greatest common divisor of the magnitudes seen so far, kept as `2^shift × odd` with the
+/// odd part's inverse modulo 2^64, so that testing divisibility and dividing exactly cost a
+/// multiplication instead of a division (Granlund & Montgomery's exact division).
+struct ExactDivisor {
+    /// The divisor; 0 until a non-zero magnitude is seen.
+    private(set) var value: UInt64 = 0
+    private var shift: UInt64 = 0
+    private var inverse: UInt64 = 1
+    /// The largest quotient a multiple of the odd part can have.
+    private var limit: UInt64 = .max
+
+    /// Narrows the divisor so that it also divides `magnitude`.
+    @inline(__always)
+    mutating func include(_ magnitude: UInt64) {
+        if value == 1 || magnitude == 0 { return }
+        if value != 0 && magnitude & ((1 << shift) &- 1) == 0 && (magnitude >> shift) &* inverse <= limit { return }
+        set(Self.gcd(value, magnitude))
+    }
+
+    /// `value / divisor`, exact (the divisor divides it); values stay unscaled when the divisor
+    /// is 0 (every magnitude was 0) or cannot be applied as an `Int64` (2^63).
+    @inline(__always)
+    func divide(_ value: Int64) -> Int64 {
+        Int64(bitPattern: UInt64(bitPattern: value >> Int64(shift)) &* inverse)
+    }
+
+    private mutating func set(_ divisor: UInt64) {
+        guard divisor != 0, divisor <= UInt64(Int64.max) else {
+            (value, shift, inverse, limit) = (1, 0, 1, .max)
+            return
+        }
+        value = divisor
+        shift = UInt64(divisor.trailingZeroBitCount)
+        let odd = divisor >> shift
+        // Newton's iteration doubles the correct low bits each step: 3 → 6 → 12 → 24 → 48 → 96.
+        var inverse = odd
+        for _ in 0..<5 { inverse &*= 2 &- odd &* inverse }
+        self.inverse = inverse
+        limit = UInt64.max / odd
     }
 
     /// The greatest common divisor (Stein's binary algorithm: shifts and subtractions only).

@@ -7,6 +7,10 @@ import Events
 /// line (no `stream` key). The local time is the receive time (ns, µs or ms, by magnitude);
 /// the exchange's transaction time (`T`, else `E`) is the event time, or the receive time
 /// when the message has neither (spot `bookTicker`).
+///
+/// Each line is scanned once: the stream name comes first in Binance's messages, so the
+/// instrument (and its scales) is known before the payload, and depth levels are parsed as
+/// they are met. A message whose `data` comes before `stream` is handled on a second pass.
 struct BinanceStreamParser: LineParser {
     private var resolver: InstrumentResolver
     /// The instrument of the file's stream messages, for snapshot lines that name none.
@@ -29,25 +33,31 @@ struct BinanceStreamParser: LineParser {
         let json = UnsafeRawBufferPointer(rebasing: line[(space + 1)...])
         var scanner = JSONScanner(json)
         var stream: UnsafeRawBufferPointer?
-        var dataOffset: Int?
+        var laterData: Int?
         var snapshot = Snapshot()
+        levels.removeAll(keepingCapacity: true)
         try scanner.readObject { (key, scanner) throws(RowProblem) in
             if key.matches("stream") {
                 stream = try scanner.readRawString().0
             } else if key.matches("data") {
-                _ = scanner.peek()
-                dataOffset = scanner.offset
-                try scanner.skipValue()
+                if let stream {
+                    try parseStream(stream, data: &scanner, receiveTime: receiveTime, into: &events)
+                } else {
+                    _ = scanner.peek()
+                    laterData = scanner.offset
+                    try scanner.skipValue()
+                }
             } else {
-                try snapshot.read(key, &scanner)
+                try readSnapshotMember(key, &scanner, into: &snapshot)
             }
         }
         guard scanner.isAtEnd() else { throw scanner.problem("unexpected text after the message") }
         if let stream {
-            guard let dataOffset else { throw RowProblem("stream message without data") }
-            var data = JSONScanner(json)
-            data.skip(to: dataOffset)
-            try parseStream(stream, data: &data, receiveTime: receiveTime, into: &events)
+            if let laterData {
+                var data = JSONScanner(json)
+                data.skip(to: laterData)
+                try parseStream(stream, data: &data, receiveTime: receiveTime, into: &events)
+            }
         } else {
             try emitSnapshot(snapshot, json: json, receiveTime: receiveTime, into: &events)
         }
@@ -57,50 +67,47 @@ struct BinanceStreamParser: LineParser {
 
     private mutating func parseStream(_ stream: UnsafeRawBufferPointer, data: inout JSONScanner, receiveTime: Timestamp, into events: inout [Event]) throws(RowProblem) {
         guard let at = stream.firstIndex(of: 0x40) else { throw RowProblem("stream name '\(stream.text)' has no '@'") }
-        let streamSymbol = UnsafeRawBufferPointer(rebasing: stream[..<at])
+        let symbol = UnsafeRawBufferPointer(rebasing: stream[..<at])
         let kind = UnsafeRawBufferPointer(rebasing: stream[(at + 1)...])
-        var fields = Fields()
-        try data.readObject { (key, scanner) throws(RowProblem) in try fields.read(key, &scanner) }
-        let symbol = fields.symbol ?? streamSymbol
         guard let instrument = resolver.lookup(symbol) else {
-            throw RowProblem("symbol \(symbol.text) is not among the import's instruments (\(resolver.knownSymbols)); add --instrument")
+            throw RowProblem("symbol \(symbol.text.uppercased()) is not among the import's instruments (\(resolver.knownSymbols)); add --instrument")
         }
         if fileInstrument == nil {
             fileInstrument = instrument
             try flushPendingSnapshot(into: &events)
         }
+        var fields = Fields()
+        levels.removeAll(keepingCapacity: true)
+        try data.readObject { (key, scanner) throws(RowProblem) in
+            if key.count == 1 && (key[0] == 0x62 || key[0] == 0x61) && scanner.peek() == 0x5B {
+                try Self.readLevels(&scanner, side: key[0] == 0x62 ? .bid : .ask, instrument: instrument, into: &levels)
+            } else {
+                try fields.read(key, &scanner)
+            }
+        }
         let eventTime = fields.transactionTime ?? fields.eventTime ?? receiveTime
-        func decimalPrice(_ text: UnsafeRawBufferPointer?, _ name: String) throws(RowProblem) -> Price {
-            guard let text else { throw RowProblem("missing \(name)") }
-            do { return try Price(parsing: text, scale: instrument.priceScale) } catch { throw RowProblem("\(name) '\(text.text)': \(error)") }
-        }
-        func decimalSize(_ text: UnsafeRawBufferPointer?, _ name: String) throws(RowProblem) -> Quantity {
-            guard let text else { throw RowProblem("missing \(name)") }
-            do { return try Quantity(parsingSize: text, scale: instrument.sizeScale) } catch { throw RowProblem("\(name) '\(text.text)': \(error)") }
-        }
         func emit(_ body: Event.Body, at time: Timestamp) {
             events.append(Event(eventTime: time, receiveTime: receiveTime, instrument: instrument.id, body: body))
         }
         if kind.matches("trade") || kind.matches("aggTrade") {
-            let id = kind.matches("trade") ? fields.tradeID : fields.aggregateID
             guard let maker = fields.buyerIsMaker else { throw RowProblem("missing m (buyer is maker)") }
+            let id = kind.matches("trade") ? fields.tradeID : fields.aggregateID
             emit(.trade(Trade(
-                price: try decimalPrice(fields.price, "price p"), size: try decimalSize(fields.quantity, "quantity q"),
+                price: try Self.price(fields.price, "price p", instrument), size: try Self.size(fields.quantity, "quantity q", instrument),
                 aggressor: maker ? .sell : .buy, tradeID: UInt64(bitPattern: id ?? 0))), at: eventTime)
         } else if kind.matches("bookTicker") {
             emit(.quote(Quote(
-                bidPrice: try decimalPrice(fields.bid, "bid b"), bidSize: try decimalSize(fields.bidSize, "bid size B"),
-                askPrice: try decimalPrice(fields.ask, "ask a"), askSize: try decimalSize(fields.askSize, "ask size A"),
+                bidPrice: try Self.price(fields.bid, "bid b", instrument), bidSize: try Self.size(fields.bidSize, "bid size B", instrument),
+                askPrice: try Self.price(fields.ask, "ask a", instrument), askSize: try Self.size(fields.askSize, "ask size A", instrument),
                 updateID: UInt64(bitPattern: fields.updateID ?? 0))), at: eventTime)
         } else if kind.starts(with: "depth") {
-            try emitDepth(fields, instrument: instrument, data: data, eventTime: eventTime, emit: emit)
+            try emitDepth(fields, at: eventTime, emit: emit)
         } else if kind.starts(with: "markPrice") {
             // In markPrice messages `T` is the next funding time, and `E` the event time.
-            let mark = try decimalPrice(fields.price, "mark price p")
-            let index = try fields.index.map { (text) throws(RowProblem) in try decimalPrice(text, "index price i") }
-            let settle = try fields.settle.map { (text) throws(RowProblem) in try decimalPrice(text, "settle price P") }
             let time = fields.eventTime ?? receiveTime
-            emit(.markPrice(MarkPrice(mark: mark, index: index, estimatedSettle: settle)), at: time)
+            let index = try fields.index.map { (text) throws(RowProblem) in try Self.price(text, "index price i", instrument) }
+            let settle = try fields.settle.map { (text) throws(RowProblem) in try Self.price(text, "settle price P", instrument) }
+            emit(.markPrice(MarkPrice(mark: try Self.price(fields.price, "mark price p", instrument), index: index, estimatedSettle: settle)), at: time)
             if let rateText = fields.rate, !rateText.isEmpty {
                 let rate: Rate
                 do { rate = try Rate(parsing: rateText) } catch { throw RowProblem("funding rate r '\(rateText.text)': \(error)") }
@@ -108,60 +115,69 @@ struct BinanceStreamParser: LineParser {
             }
         } else if kind.matches("forceOrder") {
             guard let order = fields.order else { throw RowProblem("forceOrder without o") }
+            let average = try order.averagePrice.map { (text) throws(RowProblem) in try Self.price(text, "average price ap", instrument) }
             emit(.liquidationPrint(LiquidationPrint(
-                side: order.side, price: try decimalPrice(order.price, "price p"), size: try decimalSize(order.quantity, "quantity q"),
-                averagePrice: try order.averagePrice.map { (text) throws(RowProblem) in try decimalPrice(text, "average price ap") })),
-                 at: order.tradeTime ?? eventTime)
+                side: order.side, price: try Self.price(order.price, "price p", instrument),
+                size: try Self.size(order.quantity, "quantity q", instrument), averagePrice: average)), at: order.tradeTime ?? eventTime)
         } else {
             throw RowProblem("unsupported stream '\(stream.text)' (supported: trade, aggTrade, bookTicker, depth, markPrice, forceOrder)")
         }
     }
 
-    private mutating func emitDepth(
-        _ fields: Fields, instrument: InstrumentResolver.Entry, data: JSONScanner, eventTime time: Timestamp, emit: (Event.Body, Timestamp) -> Void
-    ) throws(RowProblem) {
+    private func emitDepth(_ fields: Fields, at time: Timestamp, emit: (Event.Body, Timestamp) -> Void) throws(RowProblem) {
         guard let first = fields.firstUpdateID, let last = fields.updateID else { throw RowProblem("depth update without U and u") }
-        levels.removeAll(keepingCapacity: true)
-        for (side, offset) in [(BookSide.bid, fields.bidsOffset), (.ask, fields.asksOffset)] {
-            guard let offset else { continue }
-            var scanner = data
-            scanner.skip(to: offset)
-            try Self.readLevels(&scanner, side: side, instrument: instrument, into: &levels)
-        }
-        let previous = UInt64(bitPattern: fields.previousUpdateID ?? 0)
+        let firstID = UInt64(bitPattern: first)
+        let lastID = UInt64(bitPattern: last)
+        let previousID = UInt64(bitPattern: fields.previousUpdateID ?? 0)
         if levels.isEmpty {
             // An update without levels still carries update ids the book's continuity needs.
             emit(.bookDelta(BookDelta(side: .bid, price: .zero, size: .zero, isLastInMessage: true,
-                                      firstUpdateID: UInt64(bitPattern: first), lastUpdateID: UInt64(bitPattern: last), previousUpdateID: previous)), time)
+                                      firstUpdateID: firstID, lastUpdateID: lastID, previousUpdateID: previousID)), time)
             return
         }
         for (index, level) in levels.enumerated() {
             emit(.bookDelta(BookDelta(side: level.0, price: level.1, size: level.2, isLastInMessage: index == levels.count - 1,
-                                      firstUpdateID: UInt64(bitPattern: first), lastUpdateID: UInt64(bitPattern: last), previousUpdateID: previous)), time)
+                                      firstUpdateID: firstID, lastUpdateID: lastID, previousUpdateID: previousID)), time)
         }
     }
 
     static func readLevels(_ scanner: inout JSONScanner, side: BookSide, instrument: InstrumentResolver.Entry, into levels: inout [(BookSide, Price, Quantity)]) throws(RowProblem) {
         try scanner.readArray { (scanner) throws(RowProblem) in
-            var price: Price?
-            var size: Quantity?
-            var position = 0
-            try scanner.readArray { (scanner) throws(RowProblem) in
-                let text = try scanner.readDecimalText()
-                do {
-                    if position == 0 { price = try Price(parsing: text, scale: instrument.priceScale) }
-                    if position == 1 { size = try Quantity(parsingSize: text, scale: instrument.sizeScale) }
-                } catch {
-                    throw RowProblem("\(side.label) level \(position == 0 ? "price" : "size") '\(text.text)': \(error)")
-                }
-                position += 1
-            }
-            guard let price, let size, position == 2 else { throw RowProblem("a \(side.label) level must be [price, size]") }
-            levels.append((side, price, size))
+            try scanner.expect(0x5B)
+            let priceText = try scanner.readDecimalText()
+            try scanner.expect(0x2C)
+            let sizeText = try scanner.readDecimalText()
+            try scanner.expect(0x5D)
+            levels.append((side, try price(priceText, "\(side.label) level price", instrument), try size(sizeText, "\(side.label) level size", instrument)))
         }
     }
 
+    static func price(_ text: UnsafeRawBufferPointer?, _ name: @autoclosure () -> String, _ instrument: InstrumentResolver.Entry) throws(RowProblem) -> Price {
+        guard let text else { throw RowProblem("missing \(name())") }
+        do { return try Price(parsing: text, scale: instrument.priceScale) } catch { throw RowProblem("\(name()) '\(text.text)': \(error)") }
+    }
+
+    static func size(_ text: UnsafeRawBufferPointer?, _ name: @autoclosure () -> String, _ instrument: InstrumentResolver.Entry) throws(RowProblem) -> Quantity {
+        guard let text else { throw RowProblem("missing \(name())") }
+        do { return try Quantity(parsingSize: text, scale: instrument.sizeScale) } catch { throw RowProblem("\(name()) '\(text.text)': \(error)") }
+    }
+
     // MARK: Snapshots
+
+    /// Reads a top-level member of a snapshot line; levels are parsed at once when the file's
+    /// instrument is known, and otherwise when a later message names it.
+    private mutating func readSnapshotMember(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner, into snapshot: inout Snapshot) throws(RowProblem) {
+        if key.matches("bids") || key.matches("asks") {
+            snapshot.hasLevels = true
+            if let instrument = fileInstrument {
+                try Self.readLevels(&scanner, side: key.matches("bids") ? .bid : .ask, instrument: instrument, into: &levels)
+            } else {
+                try scanner.skipValue()
+            }
+        } else {
+            try snapshot.read(key, &scanner)
+        }
+    }
 
     private mutating func emitSnapshot(_ snapshot: Snapshot, json: UnsafeRawBufferPointer, receiveTime: Timestamp, into events: inout [Event]) throws(RowProblem) {
         guard snapshot.lastUpdateID != nil else {
@@ -173,30 +189,24 @@ struct BinanceStreamParser: LineParser {
             pendingSnapshot = (receiveTime, Array(json))
             return
         }
-        try appendSnapshot(snapshot, json: json, instrument: instrument, receiveTime: receiveTime, into: &events)
+        try appendSnapshot(snapshot, instrument: instrument, receiveTime: receiveTime, into: &events)
     }
 
     private mutating func flushPendingSnapshot(into events: inout [Event]) throws(RowProblem) {
         guard let (receiveTime, json) = pendingSnapshot, let instrument = fileInstrument else { return }
         pendingSnapshot = nil
+        let saved = levels
+        defer { levels = saved }
+        levels.removeAll()
         try json.withBytes { (raw: UnsafeRawBufferPointer) throws(RowProblem) in
             var scanner = JSONScanner(raw)
             var snapshot = Snapshot()
-            try scanner.readObject { (key, scanner) throws(RowProblem) in try snapshot.read(key, &scanner) }
-            try appendSnapshot(snapshot, json: raw, instrument: instrument, receiveTime: receiveTime, into: &events)
+            try scanner.readObject { (key, scanner) throws(RowProblem) in try readSnapshotMember(key, &scanner, into: &snapshot) }
+            try appendSnapshot(snapshot, instrument: instrument, receiveTime: receiveTime, into: &events)
         }
     }
 
-    private mutating func appendSnapshot(
-        _ snapshot: Snapshot, json: UnsafeRawBufferPointer, instrument: InstrumentResolver.Entry, receiveTime: Timestamp, into events: inout [Event]
-    ) throws(RowProblem) {
-        levels.removeAll(keepingCapacity: true)
-        for (side, offset) in [(BookSide.bid, snapshot.bidsOffset), (.ask, snapshot.asksOffset)] {
-            guard let offset else { continue }
-            var scanner = JSONScanner(json)
-            scanner.skip(to: offset)
-            try Self.readLevels(&scanner, side: side, instrument: instrument, into: &levels)
-        }
+    private func appendSnapshot(_ snapshot: Snapshot, instrument: InstrumentResolver.Entry, receiveTime: Timestamp, into events: inout [Event]) throws(RowProblem) {
         guard !levels.isEmpty else { throw RowProblem("depth snapshot without levels") }
         let eventTime = snapshot.transactionTime ?? snapshot.eventTime ?? receiveTime
         let updateID = UInt64(bitPattern: snapshot.lastUpdateID ?? 0)
@@ -207,13 +217,12 @@ struct BinanceStreamParser: LineParser {
     }
 }
 
-/// The fields of a depth snapshot line, read while scanning the top-level object.
+/// The scalar fields of a depth snapshot line.
 private struct Snapshot {
     var lastUpdateID: Int64?
     var eventTime: Timestamp?
     var transactionTime: Timestamp?
-    var bidsOffset: Int?
-    var asksOffset: Int?
+    var hasLevels = false
 
     mutating func read(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner) throws(RowProblem) {
         if key.matches("lastUpdateId") {
@@ -222,24 +231,16 @@ private struct Snapshot {
             eventTime = try Fields.time(&scanner)
         } else if key.isKey(0x54) {
             transactionTime = try Fields.time(&scanner)
-        } else if key.matches("bids") {
-            _ = scanner.peek()
-            bidsOffset = scanner.offset
-            try scanner.skipValue()
-        } else if key.matches("asks") {
-            _ = scanner.peek()
-            asksOffset = scanner.offset
-            try scanner.skipValue()
         } else {
             try scanner.skipValue()
         }
     }
 }
 
-/// The fields of a stream message's `data` object that any supported stream uses.
+/// The scalar fields of a stream message's `data` object that any supported stream uses.
 private struct Fields {
-    var symbol: UnsafeRawBufferPointer?
     var eventTime: Timestamp?
+    /// `T`: the transaction time, or the next funding time in markPrice messages.
     var transactionTime: Timestamp?
     var price: UnsafeRawBufferPointer?
     var quantity: UnsafeRawBufferPointer?
@@ -253,8 +254,6 @@ private struct Fields {
     var updateID: Int64?
     var firstUpdateID: Int64?
     var previousUpdateID: Int64?
-    var bidsOffset: Int?
-    var asksOffset: Int?
     var index: UnsafeRawBufferPointer?
     var settle: UnsafeRawBufferPointer?
     var rate: UnsafeRawBufferPointer?
@@ -274,65 +273,54 @@ private struct Fields {
         return time
     }
 
-    /// Reads one member. Which meaning a key has depends on the stream (`b` is the bid price in
-    /// `bookTicker` and the bid levels in `depth`), so array values are kept as offsets.
+    /// Reads one member. Keys mean different things in different streams (`a` is the ask in
+    /// `bookTicker` and the aggregate id in `aggTrade`), told apart by the value's shape.
     mutating func read(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner) throws(RowProblem) {
         guard key.count == 1 else {
             if key.matches("pu") { previousUpdateID = try scanner.readInt64() } else { try scanner.skipValue() }
             return
         }
         switch key[0] {
-        case 0x73: symbol = try scanner.readRawString().0                        // s
-        case 0x45: eventTime = try Self.time(&scanner)                           // E
-        case 0x54: transactionTime = try Self.time(&scanner)                     // T (next funding time in markPrice)
-        case 0x70: price = try scanner.readDecimalText()                         // p
-        case 0x71: quantity = try scanner.readDecimalText()                      // q
-        case 0x74: tradeID = try scanner.readInt64()                             // t
-        case 0x61:                                                               // a: ask price, ask levels, or aggregate id
-            switch scanner.peek() {
-            case 0x5B:
-                asksOffset = scanner.offset
-                try scanner.skipValue()
-            case 0x22: ask = try scanner.readDecimalText()
-            default: aggregateID = try scanner.readInt64()
-            }
-        case 0x62:                                                               // b: bid price or bid levels
-            if scanner.peek() == 0x5B {
-                bidsOffset = scanner.offset
-                try scanner.skipValue()
-            } else {
-                bid = try scanner.readDecimalText()
-            }
-        case 0x41: askSize = try scanner.readDecimalText()                       // A
-        case 0x42: bidSize = try scanner.readDecimalText()                       // B
-        case 0x6D: buyerIsMaker = try scanner.readBool()                         // m
-        case 0x75: updateID = try scanner.readInt64()                            // u
-        case 0x55: firstUpdateID = try scanner.readInt64()                       // U
-        case 0x69: index = try scanner.readDecimalText()                         // i
-        case 0x50: settle = try scanner.readDecimalText()                        // P
-        case 0x72: rate = try scanner.readDecimalText()                          // r
-        case 0x6F:                                                               // o (forceOrder)
-            var order = ForceOrder()
-            try scanner.readObject { (key, scanner) throws(RowProblem) in
-                if key.isKey(0x53) {
-                    let side = try scanner.readRawString().0
-                    order.side = side.matches("BUY") ? .buy : .sell
-                } else if key.isKey(0x70) {
-                    order.price = try scanner.readDecimalText()
-                } else if key.isKey(0x71) {
-                    order.quantity = try scanner.readDecimalText()
-                } else if key.matches("ap") {
-                    order.averagePrice = try scanner.readDecimalText()
-                } else if key.isKey(0x54) {
-                    order.tradeTime = try Self.time(&scanner)
-                } else {
-                    try scanner.skipValue()
-                }
-            }
-            order.averagePrice = order.averagePrice.flatMap { $0.isEmpty ? nil : $0 }
-            self.order = order
+        case 0x45: eventTime = try Self.time(&scanner)              // E
+        case 0x54: transactionTime = try Self.time(&scanner)        // T
+        case 0x70: price = try scanner.readDecimalText()            // p
+        case 0x71: quantity = try scanner.readDecimalText()         // q
+        case 0x74: tradeID = try scanner.readInt64()                // t
+        case 0x61:                                                  // a: ask price, or aggregate id
+            if scanner.peek() == 0x22 { ask = try scanner.readDecimalText() } else { aggregateID = try scanner.readInt64() }
+        case 0x62: bid = try scanner.readDecimalText()              // b
+        case 0x41: askSize = try scanner.readDecimalText()          // A
+        case 0x42: bidSize = try scanner.readDecimalText()          // B
+        case 0x6D: buyerIsMaker = try scanner.readBool()            // m
+        case 0x75: updateID = try scanner.readInt64()               // u
+        case 0x55: firstUpdateID = try scanner.readInt64()          // U
+        case 0x69: index = try scanner.readDecimalText()            // i
+        case 0x50: settle = try scanner.readDecimalText()           // P
+        case 0x72: rate = try scanner.readDecimalText()             // r
+        case 0x6F: order = try Self.forceOrder(&scanner)            // o
         default: try scanner.skipValue()
         }
+    }
+
+    static func forceOrder(_ scanner: inout JSONScanner) throws(RowProblem) -> ForceOrder {
+        var order = ForceOrder()
+        try scanner.readObject { (key, scanner) throws(RowProblem) in
+            if key.isKey(0x53) {
+                order.side = try scanner.readRawString().0.matches("BUY") ? .buy : .sell
+            } else if key.isKey(0x70) {
+                order.price = try scanner.readDecimalText()
+            } else if key.isKey(0x71) {
+                order.quantity = try scanner.readDecimalText()
+            } else if key.matches("ap") {
+                let text = try scanner.readDecimalText()
+                order.averagePrice = text.isEmpty ? nil : text
+            } else if key.isKey(0x54) {
+                order.tradeTime = try time(&scanner)
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return order
     }
 }
 

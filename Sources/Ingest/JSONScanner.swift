@@ -60,18 +60,24 @@ struct JSONScanner {
         try expect(0x22)
         let start = offset
         var escaped = false
-        while offset < bytes.count {
+        let count = bytes.count
+        while offset < count {
             let byte = bytes[offset]
+            // One comparison for the common byte: only '"', '\\' and control bytes need a look.
+            if byte > 0x22 && byte != 0x5C {
+                offset &+= 1
+                continue
+            }
             if byte == 0x22 {
                 offset += 1
                 return (UnsafeRawBufferPointer(rebasing: bytes[start..<(offset - 1)]), escaped)
             }
             if byte == 0x5C {
                 escaped = true
-                offset += 1
-            } else if byte < 0x20 {
-                throw problem("control character in a string")
+                offset += 2
+                continue
             }
+            if byte < 0x20 { throw problem("control character in a string") }
             offset += 1
         }
         throw problem("unterminated string")

@@ -86,6 +86,19 @@ public struct ByteWriter: Sendable {
         writeLengthPrefixed(Array(value.utf8))
     }
 
+    /// Appends exactly `count` bytes that `body` writes through a raw output, returning the
+    /// number it wrote; for encoders that know their size up front and write without
+    /// per-byte bounds and capacity checks.
+    @inlinable
+    public mutating func appendReserved(_ count: Int, _ body: (RawOutput) -> Int) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer in
+            body(RawOutput(base: buffer.baseAddress! + start, capacity: count))
+        }
+        precondition(written == count, "wrote \(written) bytes into \(count) reserved")
+    }
+
     /// Overwrites 4 bytes at `offset` with `value`, little-endian; for lengths known only later.
     public mutating func patchLittleEndian(_ value: UInt32, at offset: Int) {
         precondition(offset >= 0 && offset + 4 <= bytes.count, "patch outside the written bytes")
@@ -110,5 +123,32 @@ public enum ZigZag {
     /// The inverse of `encode`.
     @inlinable public static func decode(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+}
+
+/// Reserved output space for `ByteWriter.appendReserved`.
+public struct RawOutput {
+    @usableFromInline let base: UnsafeMutablePointer<UInt8>
+    @usableFromInline let capacity: Int
+
+    @inlinable init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Writes the varint of `value` at `position`; returns the position after it.
+    @inlinable @inline(__always)
+    public func writeVarint(_ value: UInt64, at position: Int) -> Int {
+        var rest = value
+        var index = position
+        while rest >= 0x80 {
+            assert(index < capacity, "varint past the reserved space")
+            base[index] = UInt8(truncatingIfNeeded: rest) | 0x80
+            rest >>= 7
+            index += 1
+        }
+        precondition(index < capacity, "varint past the reserved space")
+        base[index] = UInt8(truncatingIfNeeded: rest)
+        return index + 1
     }
 }

@@ -1,0 +1,273 @@
+// Tape's benchmarks. Prints one line per figure, after a line naming the toolchain, CPU and
+// commit. Inputs are real: the Binance captures in ../shared/data/hftbacktest (skipped, with a
+// note, when absent), tiled where a figure needs more rows than the captures hold.
+//
+//   tools/bench [--only NAME[,NAME…]] [--shared DIR] [--tape PATH]
+
+import Events
+import Foundation
+import Ingest
+import Journal
+import TapeCore
+
+let arguments = CommandLine.arguments.dropFirst()
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), arguments.index(after: index) < arguments.endIndex else { return nil }
+    return arguments[arguments.index(after: index)]
+}
+let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
+let shared = option("--shared") ?? "../shared/data"
+let tapeBinary = option("--tape") ?? ".build/release/tape"
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tape-bench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: scratch) }  // best effort: a leftover temp dir harms nothing
+
+func shell(_ command: String) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try? process.run()  // a missing tool leaves the field empty
+    process.waitUntilExit()
+    return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+let cpu = shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").trimmingCharacters(in: .whitespaces)
+let commit = shell("git rev-parse --short HEAD") + (shell("git status --porcelain -- Sources") .isEmpty ? "" : "+dirty")
+print("# tape-bench  commit \(commit)  \(shell("swift --version 2>&1 | head -1"))  cpu \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
+
+func report(_ name: String, _ value: Double, _ unit: String, target: String) {
+    print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%10.2f", value) + "  " + unit.padding(toLength: 14, withPad: " ", startingAt: 0) + "target " + target)
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+let catalogue = try InstrumentCatalogue(path: "projections/instruments.yaml")
+let perpetual = catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!
+let usdm = "\(shared)/hftbacktest/usdm"
+let captures = ["btcusdt_20230404.dat.gz", "btcusdt_20230405.dat.gz", "btcusdt_20240718.gz", "btcusdt_20240719.gz", "btcusdt_20240808.gz"]
+    .map { "\(usdm)/\($0)" }
+let haveShared = captures.allSatisfy { FileManager.default.fileExists(atPath: $0) }
+if !haveShared { print("# \(usdm) is absent: figures that need the real captures are skipped") }
+
+func importCaptures(_ files: [String], into path: String, instruments: [String] = ["BTCUSDT-PERP.BINANCE"]) throws -> ImportSummary {
+    let journal = try Journal(path: path, readOnly: false, create: true)
+    var request = ImportRequest(format: .binanceStream, files: files, toolVersion: "bench", importedAt: .epoch)
+    request.instruments = instruments
+    request.catalogue = catalogue
+    request.force = true
+    return try Importer.run(request, journal: journal)
+}
+
+/// The real BTCUSDT perpetual trades of the captures, in order.
+func realTrades() throws -> [(Timestamp, Trade)] {
+    let path = "\(scratch)/captures"
+    _ = try importCaptures(captures, into: path)
+    let journal = try Journal(path: path)
+    return try journal.read { snapshot in
+        var trades: [(Timestamp, Trade)] = []
+        try snapshot.forEachEvent(filter: EventFilter(types: [.trade], instruments: nil)) { _, event in
+            if case .trade(let trade) = event.body { trades.append((event.eventTime, trade)) }
+            return true
+        }
+        return trades
+    }
+}
+
+/// `count` trades that replay the real ones' steps over and over: each trade moves price, time
+/// and id from the previous one by the real step, so the tiled series has the captures' own
+/// tick moves, sizes, sides and gaps. Between separate captures (a gap over a minute) the step
+/// is 1 ms with no price move.
+func tiledTrades(_ real: [(Timestamp, Trade)], count: Int) -> [(Timestamp, Trade)] {
+    var tiled: [(Timestamp, Trade)] = []
+    tiled.reserveCapacity(count)
+    var time = real[0].0.nanosSinceEpoch
+    var price = real[0].1.price.units
+    var id = real[0].1.tradeID
+    while tiled.count < count {
+        for index in real.indices where tiled.count < count {
+            if index > 0 {
+                let gap = real[index].0.nanosSinceEpoch - real[index - 1].0.nanosSinceEpoch
+                let continuous = gap >= 0 && gap <= 60_000_000_000
+                time += continuous ? gap : 1_000_000
+                price += continuous ? real[index].1.price.units - real[index - 1].1.price.units : 0
+            } else {
+                time += 1_000_000
+            }
+            id += 1
+            var trade = real[index].1
+            trade.price.units = price
+            trade.tradeID = id
+            tiled.append((Timestamp(nanosSinceEpoch: time), trade))
+        }
+    }
+    return tiled
+}
+
+let tradeCount = 10_000_000
+var trades: [(Timestamp, Trade)] = []
+if haveShared && (wanted("append") || wanted("scan") || wanted("seek") || wanted("import_trades_csv") || wanted("memory")) {
+    trades = tiledTrades(try realTrades(), count: tradeCount)
+}
+
+// MARK: Append and scan
+
+let tradeJournalPath = "\(scratch)/trades"
+if !trades.isEmpty && (wanted("append") || wanted("scan") || wanted("seek")) {
+    let journal = try Journal(path: tradeJournalPath, readOnly: false, create: true)
+    let batch = 100_000
+    var id = InstrumentID.none
+    try journal.write { appender in id = try appender.add(perpetual) }
+    let elapsed = try seconds {
+        var start = 0
+        while start < trades.count {
+            let end = min(start + batch, trades.count)
+            try journal.write(durability: .durable) { appender in
+                for index in start..<end {
+                    let (time, trade) = trades[index]
+                    try appender.append(trade, eventTime: time, receiveTime: time, instrument: id)
+                }
+            }
+            start = end
+        }
+    }
+    report("append", Double(trades.count) / elapsed / 1e6, "M trades/s", target: "≥ 10 (encode + zstd + durable commit per 100k)")
+    let head = try journal.head()
+    report("append_bytes_per_trade", Double(try journal.usedBytes()) / Double(head.eventCount), "bytes/trade", target: "(tiled real trades)")
+}
+
+if !trades.isEmpty && wanted("scan") {
+    let journal = try Journal(path: tradeJournalPath)
+    var best = Double.infinity
+    var checksum: Int64 = 0
+    for _ in 0..<3 {
+        best = min(best, try seconds {
+            try journal.read { snapshot in
+                var reader = BlockReader()
+                try snapshot.scan(using: &reader) { block in
+                    for index in 0..<block.count where block.types[index] == .trade {
+                        checksum &+= block.trade(at: index).price.units
+                    }
+                    return true
+                }
+            }
+        })
+    }
+    precondition(checksum != 0)
+    report("scan", Double(trades.count) / best / 1e6, "M trades/s", target: "≥ 50 (read + checksum + zstd + decode)")
+}
+
+if !trades.isEmpty && wanted("seek") {
+    let journal = try Journal(path: tradeJournalPath)
+    var generator = SeededGenerator(seed: 7)
+    let first = trades.first!.0.nanosSinceEpoch
+    let last = trades.last!.0.nanosSinceEpoch
+    let probes = (0..<20_000).map { _ in Timestamp(nanosSinceEpoch: Int64.random(in: first...last, using: &generator)) }
+    var latencies: [Double] = []
+    try journal.read { snapshot in
+        var reader = BlockReader()
+        for probe in probes {
+            let elapsed = try seconds { _ = try snapshot.sequence(atOrAfter: probe, using: &reader) }
+            latencies.append(elapsed * 1e6)
+        }
+    }
+    latencies.sort()
+    report("seek_mean", latencies.reduce(0, +) / Double(latencies.count), "µs", target: "≤ 50")
+    report("seek_p99", latencies[latencies.count * 99 / 100], "µs", target: "≤ 50")
+}
+
+// MARK: Size on real captures
+
+if haveShared && wanted("size") {
+    let all = "\(scratch)/size-all"
+    _ = try importCaptures(captures, into: all)
+    let source = try Journal(path: all)
+    let groups: [(String, Set<EventType>, Double)] = [("trades", [.trade], 8.8), ("quotes", [.quote], 12), ("book_levels", [.bookDelta, .bookSnapshot], 3.0)]
+    for (name, types, target) in groups {
+        let path = "\(scratch)/size-\(name)"
+        let journal = try Journal(path: path, readOnly: false, create: true)
+        try source.read { snapshot in
+            try journal.write { appender in
+                _ = try appender.add(perpetual)
+                try snapshot.forEachEvent(filter: EventFilter(types: types, instruments: nil)) { _, event in
+                    try appender.append(event)
+                    return true
+                }
+            }
+        }
+        let head = try journal.head()
+        report("size_\(name)", Double(try journal.usedBytes()) / Double(head.eventCount), "bytes/event", target: "≤ \(target) (\(head.eventCount) real events, on-disk pages)")
+    }
+}
+
+// MARK: Import
+
+if !trades.isEmpty && (wanted("import_trades_csv") || wanted("memory")) {
+    let csv = "\(scratch)/BTCUSDT-trades.csv"
+    precondition(FileManager.default.createFile(atPath: csv, contents: nil), "cannot create \(csv)")
+    let handle = FileHandle(forWritingAtPath: csv)!
+    var text: [UInt8] = Array("id,price,qty,quote_qty,time,is_buyer_maker\n".utf8)
+    for (time, trade) in trades {
+        let price = FixedPoint.format(trade.price.units, scale: 8, minimumFractionDigits: 1)
+        let size = FixedPoint.format(trade.size.units, scale: 3, minimumFractionDigits: 3)
+        text.append(contentsOf: "\(trade.tradeID),\(price),\(size),0,\(time.nanosSinceEpoch / 1_000_000),\(trade.aggressor == .sell ? "true" : "false")\n".utf8)
+        if text.count > 1 << 22 {
+            handle.write(Data(text))
+            text.removeAll(keepingCapacity: true)
+        }
+    }
+    handle.write(Data(text))
+    try handle.close()
+    if wanted("import_trades_csv") {
+        let elapsed = try seconds {
+            let journal = try Journal(path: "\(scratch)/csv-import", readOnly: false, create: true)
+            var request = ImportRequest(format: .binanceTrades, files: [csv], toolVersion: "bench", importedAt: .epoch)
+            request.instruments = ["BTCUSDT-PERP.BINANCE"]
+            request.catalogue = catalogue
+            _ = try Importer.run(request, journal: journal)
+        }
+        report("import_trades_csv", Double(trades.count) / elapsed / 1e6, "M rows/s", target: "≥ 3")
+    }
+    if wanted("memory") {
+        func peakResidentMegabytes(_ arguments: [String]) -> Double {
+            var pid: pid_t = 0
+            let argv = ([tapeBinary] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            guard posix_spawn(&pid, tapeBinary, nil, nil, argv, environ) == 0 else { return .nan }
+            var status: Int32 = 0
+            var usage = rusage()
+            wait4(pid, &status, 0, &usage)
+            return Double(usage.ru_maxrss) / 1024
+        }
+        if FileManager.default.isExecutableFile(atPath: tapeBinary) {
+            let journal = "\(scratch)/memory"
+            report("memory_import", peakResidentMegabytes(["import", "binance-trades", csv, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--instruments", "projections/instruments.yaml", "--json"]), "MB resident", target: "< 200 (10M trades)")
+            report("memory_verify", peakResidentMegabytes(["verify", "--journal", journal, "--json"]), "MB resident", target: "< 200 (10M trades)")
+        } else {
+            print("# \(tapeBinary) not found: memory figures skipped (tools/bench builds it)")
+        }
+    }
+}
+
+if haveShared && wanted("import_stream") {
+    let files = captures + ["ethusdt_20240718.gz", "ethusdt_20240719.gz"].map { "\(usdm)/\($0)" }
+    var best = Double.infinity
+    var rows: UInt64 = 0
+    for round in 0..<3 {
+        let elapsed = try seconds {
+            let summary = try importCaptures(files, into: "\(scratch)/stream-\(round)", instruments: ["BTCUSDT-PERP.BINANCE", "ETHUSDT-PERP.BINANCE"])
+            rows = summary.record.files.reduce(0) { $0 + $1.rowCount }
+        }
+        best = min(best, elapsed)
+    }
+    report("import_stream", Double(rows) / best / 1e6, "M messages/s", target: "≥ 0.5 (\(rows) real gzip lines)")
+}
