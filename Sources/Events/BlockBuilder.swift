@@ -16,51 +16,49 @@ public enum BlockFormat {
 /// column, so that consecutive values of the same field sit together and delta-encode well
 /// (`IntColumn`); an order column records which stream each event came from, and the receive
 /// times form a column of their own (the block's timeline), so that a time seek decodes only
-/// the timeline. Reuse one builder for every block: `removeAll()` keeps its buffers.
-public struct BlockBuilder: Sendable {
-    @usableFromInline struct Stream: Sendable {
-        var type: EventType
-        var instrument: InstrumentID
-        /// The number of values per event in `rows`: the event time, then one per field.
-        var width: Int
-        var bytesFields: [Int]
-        /// Row-major values: event time, then the fields, for each event.
-        @usableFromInline var rows: [Int64] = []
-        /// The bytes of byte-string fields, in event order.
-        @usableFromInline var blob: [UInt8] = []
-        var count = 0
-    }
-
-    private var streams: [Stream] = []
+/// the timeline. Fields are written straight into column-major buffers, so encoding needs no
+/// gathering pass. Reuse one builder for every block: `removeAll()` keeps its buffers.
+public struct BlockBuilder {
+    private var streams: [ColumnStream] = []
+    /// Streams of earlier blocks kept for reuse, by key.
+    private var spare: [UInt64: ColumnStream] = [:]
     private var streamIndex: [UInt64: Int] = [:]
     private var lastKey = UInt64.max
     private var lastStream = 0
-    private var order: [Int64] = []
-    private var receiveTimes: [Int64] = []
-    private var scratch: [Int64] = []
-    private var payloadBytes = 0
+    private let timeline = TimelineBuffer()
+    @usableFromInline var payloadBytes = 0
 
     /// Creates an empty builder.
     public init() {}
 
     /// The number of events collected.
-    public var count: Int { receiveTimes.count }
+    public var count: Int { timeline.count }
     /// Whether no event has been collected.
-    public var isEmpty: Bool { receiveTimes.isEmpty }
+    public var isEmpty: Bool { timeline.count == 0 }
     /// The receive time of the first event collected.
-    public var firstReceiveTime: Timestamp? { receiveTimes.first.map(Timestamp.init(nanosSinceEpoch:)) }
+    public var firstReceiveTime: Timestamp? { isEmpty ? nil : Timestamp(nanosSinceEpoch: timeline.receiveTimes[0]) }
     /// The receive time of the last event collected.
-    public var lastReceiveTime: Timestamp? { receiveTimes.last.map(Timestamp.init(nanosSinceEpoch:)) }
+    public var lastReceiveTime: Timestamp? { isEmpty ? nil : Timestamp(nanosSinceEpoch: timeline.receiveTimes[timeline.count - 1]) }
     /// The size of the collected values before encoding, to decide when a block is full.
-    public var unencodedBytes: Int { payloadBytes + 16 * receiveTimes.count }
+    public var unencodedBytes: Int { payloadBytes + 16 * timeline.count }
+
+    /// The number of events collected of each type, in type-code order.
+    public var countsByType: [(type: EventType, count: Int)] {
+        var counts: [EventType: Int] = [:]
+        for stream in streams { counts[stream.type, default: 0] += stream.count }
+        return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 
     /// Forgets the collected events, keeping the buffers.
     public mutating func removeAll() {
+        for stream in streams {
+            stream.reset()
+            spare[stream.key] = stream
+        }
         streams.removeAll(keepingCapacity: true)
         streamIndex.removeAll(keepingCapacity: true)
         lastKey = .max
-        order.removeAll(keepingCapacity: true)
-        receiveTimes.removeAll(keepingCapacity: true)
+        timeline.count = 0
         payloadBytes = 0
     }
 
@@ -69,62 +67,51 @@ public struct BlockBuilder: Sendable {
     public mutating func append<Payload: EventPayload>(
         _ payload: Payload, eventTime: Timestamp, receiveTime: Timestamp, instrument: InstrumentID
     ) {
-        let stream = beginEvent(type: Payload.eventType, instrument: instrument, eventTime: eventTime, receiveTime: receiveTime)
-        withStream(stream) { writer in payload.write(to: &writer) }
+        var writer = beginEvent(type: Payload.eventType, instrument: instrument, eventTime: eventTime, receiveTime: receiveTime)
+        let blobBefore = writer.stream.blob.count
+        payload.write(to: &writer)
+        writer.finish()
+        payloadBytes += writer.stream.blob.count &- blobBefore
     }
 
     /// Adds an event.
     public mutating func append(_ event: Event) {
-        let stream = beginEvent(type: event.type, instrument: event.instrument, eventTime: event.eventTime, receiveTime: event.receiveTime)
-        withStream(stream) { writer in event.body.write(to: &writer) }
+        var writer = beginEvent(type: event.type, instrument: event.instrument, eventTime: event.eventTime, receiveTime: event.receiveTime)
+        let blobBefore = writer.stream.blob.count
+        event.body.write(to: &writer)
+        writer.finish()
+        payloadBytes += writer.stream.blob.count &- blobBefore
     }
 
+    /// Records an event's stream, times and order, and returns the writer of its fields.
     @usableFromInline
-    mutating func beginEvent(type: EventType, instrument: InstrumentID, eventTime: Timestamp, receiveTime: Timestamp) -> Int {
-        precondition(receiveTimes.count < BlockFormat.maximumEvents, "block is full")
+    mutating func beginEvent(type: EventType, instrument: InstrumentID, eventTime: Timestamp, receiveTime: Timestamp) -> StreamWriter {
+        precondition(timeline.count < BlockFormat.maximumEvents, "block is full")
         let key = UInt64(type.rawValue) << 32 | UInt64(instrument.rawValue)
-        let stream: Int
-        if key == lastKey {
-            stream = lastStream
-        } else if let known = streamIndex[key] {
-            stream = known
-        } else {
-            precondition(streams.count < BlockFormat.maximumStreams, "too many streams in one block")
-            stream = streams.count
-            let kinds = type.fieldKinds
-            streams.append(Stream(
-                type: type, instrument: instrument, width: kinds.count + 1,
-                bytesFields: kinds.indices.filter { kinds[$0] == .bytes }
-            ))
-            streamIndex[key] = stream
-        }
+        let index = key == lastKey ? lastStream : stream(for: key, type: type, instrument: instrument)
         lastKey = key
-        lastStream = stream
-        order.append(Int64(stream))
-        receiveTimes.append(receiveTime.nanosSinceEpoch)
-        streams[stream].rows.append(eventTime.nanosSinceEpoch)
-        streams[stream].count += 1
-        payloadBytes += 8 * streams[stream].width
-        return stream
+        lastStream = index
+        timeline.append(receiveTime: receiveTime.nanosSinceEpoch, stream: index)
+        let stream = streams[index]
+        payloadBytes += 8 * stream.width
+        return stream.beginRow(eventTime: eventTime.nanosSinceEpoch)
     }
 
-    @usableFromInline
-    mutating func withStream(_ index: Int, _ body: (inout StreamWriter) -> Void) {
-        let blobBefore = streams[index].blob.count
-        streams.withUnsafeMutableBufferPointer { buffer in
-            var writer = StreamWriter(stream: buffer.baseAddress! + index)
-            body(&writer)
-        }
-        payloadBytes += streams[index].blob.count - blobBefore
-        assert(streams[index].rows.count == streams[index].count * streams[index].width, "payload wrote the wrong number of fields")
+    private mutating func stream(for key: UInt64, type: EventType, instrument: InstrumentID) -> Int {
+        if let known = streamIndex[key] { return known }
+        precondition(streams.count < BlockFormat.maximumStreams, "too many streams in one block")
+        streams.append(spare.removeValue(forKey: key) ?? ColumnStream(key: key, type: type, instrument: instrument))
+        streamIndex[key] = streams.count - 1
+        return streams.count - 1
     }
 
     /// Encodes the collected events: the timeline (receive times and stream order) and the
     /// payload (every stream's columns), appended to the two writers.
     public mutating func encode(timeline: inout ByteWriter, payload: inout ByteWriter) {
-        precondition(!receiveTimes.isEmpty, "an empty block cannot be encoded")
+        precondition(!isEmpty, "an empty block cannot be encoded")
+        let events = self.timeline
         timeline.write(BlockFormat.version)
-        timeline.writeVarint(UInt64(receiveTimes.count))
+        timeline.writeVarint(UInt64(events.count))
         timeline.writeVarint(UInt64(streams.count))
         for stream in streams {
             timeline.write(stream.type.rawValue)
@@ -132,72 +119,170 @@ public struct BlockBuilder: Sendable {
             timeline.writeVarint(UInt64(stream.instrument.rawValue))
             timeline.writeVarint(UInt64(stream.count))
         }
-        receiveTimes.withUnsafeBufferPointer { IntColumn.encode($0, into: &timeline) }
+        IntColumn.encode(UnsafeBufferPointer(start: events.receiveTimes, count: events.count), into: &timeline)
         if streams.count > 1 {
-            order.withUnsafeBufferPointer { IntColumn.encode($0, into: &timeline) }
+            IntColumn.encode(UnsafeBufferPointer(start: events.order, count: events.count), into: &timeline)
         }
-        for index in streams.indices {
+        for stream in streams {
             let lengthOffset = payload.count
             payload.writeLittleEndian(UInt32(0))
-            encodeColumns(of: streams[index], into: &payload)
+            stream.encodeColumns(into: &payload)
             payload.patchLittleEndian(UInt32(payload.count - lengthOffset - 4), at: lengthOffset)
         }
     }
+}
 
-    private mutating func encodeColumns(of stream: Stream, into writer: inout ByteWriter) {
-        let blobOffsets = Self.blobOffsets(of: stream)
-        scratch.removeAll(keepingCapacity: true)
-        scratch.reserveCapacity(stream.count)
-        for column in 0..<stream.width {
-            scratch.removeAll(keepingCapacity: true)
-            stream.rows.withUnsafeBufferPointer { rows in
-                var position = column
-                for _ in 0..<stream.count {
-                    scratch.append(rows[position])
-                    position += stream.width
-                }
-            }
-            scratch.withUnsafeBufferPointer { IntColumn.encode($0, into: &writer) }
-            guard column > 0, let bytesIndex = stream.bytesFields.firstIndex(of: column - 1) else { continue }
-            let total = scratch.reduce(0, +)
-            writer.writeVarint(UInt64(total))
-            for event in 0..<stream.count {
-                let start = blobOffsets[event * stream.bytesFields.count + bytesIndex]
-                writer.write(contentsOf: stream.blob[start..<start + Int(scratch[event])])
-            }
-        }
+/// The columns of one stream in a block being built: `width` columns (the event time, then one
+/// per field) of `capacity` values each, in one allocation, plus the bytes of byte-string
+/// fields. Grows by doubling.
+@usableFromInline
+final class ColumnStream {
+    let key: UInt64
+    let type: EventType
+    let instrument: InstrumentID
+    @usableFromInline let width: Int
+    let bytesFields: [Int]
+    // Accessed once or twice per event: no dynamic exclusivity checks (the builder is not
+    // shared between threads, and no access to these overlaps another).
+    @exclusivity(unchecked) @usableFromInline var capacity = 0
+    @exclusivity(unchecked) @usableFromInline var count = 0
+    @exclusivity(unchecked) @usableFromInline var values: UnsafeMutablePointer<Int64>
+    /// The bytes of byte-string fields, in event order.
+    @exclusivity(unchecked) @usableFromInline var blob: [UInt8] = []
+
+    init(key: UInt64, type: EventType, instrument: InstrumentID) {
+        self.key = key
+        self.type = type
+        self.instrument = instrument
+        let kinds = type.fieldKinds
+        width = kinds.count + 1
+        bytesFields = kinds.indices.filter { kinds[$0] == .bytes }
+        capacity = 256
+        values = .allocate(capacity: width * capacity)
     }
 
-    /// Where each event's byte-string fields start in the stream's blob.
-    private static func blobOffsets(of stream: Stream) -> [Int] {
-        guard !stream.bytesFields.isEmpty else { return [] }
-        var offsets: [Int] = []
-        offsets.reserveCapacity(stream.count * stream.bytesFields.count)
-        var cursor = 0
-        for event in 0..<stream.count {
-            for field in stream.bytesFields {
-                offsets.append(cursor)
-                cursor += Int(stream.rows[event * stream.width + 1 + field])
+    deinit { values.deallocate() }
+
+    func reset() {
+        count = 0
+        blob.removeAll(keepingCapacity: true)
+    }
+
+    /// Starts a row: stores the event time and returns the writer of the fields.
+    @usableFromInline
+    func beginRow(eventTime: Int64) -> StreamWriter {
+        if count == capacity { grow() }
+        values[count] = eventTime
+        return StreamWriter(stream: self, values: values + count, stride: capacity)
+    }
+
+    private func grow() {
+        let larger = UnsafeMutablePointer<Int64>.allocate(capacity: width * capacity * 2)
+        for column in 0..<width {
+            (larger + column * capacity * 2).update(from: values + column * capacity, count: count)
+        }
+        values.deallocate()
+        values = larger
+        capacity *= 2
+    }
+
+    func encodeColumns(into writer: inout ByteWriter) {
+        var blobOffsets: [Int] = []
+        if !bytesFields.isEmpty {
+            // Where each event's byte strings start in the blob, field by field.
+            blobOffsets.reserveCapacity(count * bytesFields.count)
+            var cursor = 0
+            for row in 0..<count {
+                for field in bytesFields {
+                    blobOffsets.append(cursor)
+                    cursor += Int(values[(1 + field) * capacity + row])
+                }
             }
         }
-        return offsets
+        for column in 0..<width {
+            let columnValues = UnsafeBufferPointer(start: values + column * capacity, count: count)
+            IntColumn.encode(columnValues, into: &writer)
+            guard column > 0, let bytesIndex = bytesFields.firstIndex(of: column - 1) else { continue }
+            writer.writeVarint(UInt64(columnValues.reduce(0, +)))
+            for row in 0..<count {
+                let start = blobOffsets[row * bytesFields.count + bytesIndex]
+                writer.write(contentsOf: blob[start..<start + Int(columnValues[row])])
+            }
+        }
     }
 }
 
-/// The field writer of one stream: appends to its row-major values and its blob.
+/// The field writer of one row of a stream: stores field `c` in column `c + 1`. It holds the
+/// row's address itself, so writing a field touches no class property.
 @usableFromInline
 struct StreamWriter: FieldWriter {
-    @usableFromInline let stream: UnsafeMutablePointer<BlockBuilder.Stream>
+    @usableFromInline let stream: ColumnStream
+    /// The row's event-time slot; field `c` is at `row + (c + 1) × stride`.
+    @usableFromInline let row: UnsafeMutablePointer<Int64>
+    @usableFromInline let stride: Int
+    @usableFromInline var next: UnsafeMutablePointer<Int64>
+    @usableFromInline var fields = 0
 
-    @usableFromInline init(stream: UnsafeMutablePointer<BlockBuilder.Stream>) { self.stream = stream }
+    @usableFromInline init(stream: ColumnStream, values row: UnsafeMutablePointer<Int64>, stride: Int) {
+        self.stream = stream
+        self.row = row
+        self.stride = stride
+        next = row + stride
+    }
 
-    @usableFromInline mutating func writeInt(_ value: Int64) {
-        stream.pointee.rows.append(value)
+    @inlinable mutating func writeInt(_ value: Int64) {
+        next.pointee = value
+        next += stride
+        fields &+= 1
     }
 
     @usableFromInline mutating func writeBytes(_ value: UnsafeRawBufferPointer) {
         precondition(value.count <= maximumFieldBytes, "byte-string field larger than \(maximumFieldBytes) bytes")
-        stream.pointee.rows.append(Int64(value.count))
-        stream.pointee.blob.append(contentsOf: value)
+        writeInt(Int64(value.count))
+        stream.blob.append(contentsOf: value)
+    }
+
+    /// Ends the row; every field must have been written.
+    @inlinable mutating func finish() {
+        precondition(fields &+ 1 == stream.width, "the payload wrote \(fields) fields, its codec declares \(stream.width - 1)")
+        stream.count &+= 1
+    }
+}
+
+/// The receive time and stream index of each event of the block being built.
+final class TimelineBuffer {
+    @exclusivity(unchecked) var count = 0
+    @exclusivity(unchecked) private(set) var capacity = 1024
+    @exclusivity(unchecked) private(set) var receiveTimes: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private(set) var order: UnsafeMutablePointer<Int64>
+
+    init() {
+        receiveTimes = .allocate(capacity: capacity)
+        order = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        receiveTimes.deallocate()
+        order.deallocate()
+    }
+
+    @inline(__always)
+    func append(receiveTime: Int64, stream: Int) {
+        if count == capacity { grow() }
+        receiveTimes[count] = receiveTime
+        order[count] = Int64(stream)
+        count &+= 1
+    }
+
+    private func grow() {
+        let times = UnsafeMutablePointer<Int64>.allocate(capacity: capacity * 2)
+        let streams = UnsafeMutablePointer<Int64>.allocate(capacity: capacity * 2)
+        times.update(from: receiveTimes, count: count)
+        streams.update(from: order, count: count)
+        receiveTimes.deallocate()
+        order.deallocate()
+        receiveTimes = times
+        order = streams
+        capacity *= 2
     }
 }

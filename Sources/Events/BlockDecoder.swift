@@ -16,14 +16,6 @@ public struct BlockDecoder: Sendable {
         var firstSlot = 0
     }
 
-    /// The header and timeline of a block: what a time seek needs, without the payload.
-    public struct Timeline: Sendable {
-        /// The number of events.
-        public var count: Int
-        /// The receive time of each event, in nanoseconds.
-        public var receiveTimes: [Int64]
-    }
-
     private var streams: [StreamInfo] = []
     private var order: [Int64] = []
     private var values: [Int64] = []
@@ -52,14 +44,12 @@ public struct BlockDecoder: Sendable {
         fillEvents(into: &block)
     }
 
-    /// Decodes only the receive times of a block, for seeking by time.
-    public mutating func decodeTimeline(_ timeline: UnsafeRawBufferPointer) throws(CodecError) -> Timeline {
+    /// The index of the first event received at or after `time` in a block's timeline, or
+    /// the block's event count when there is none; decodes only as far as the answer.
+    public mutating func firstIndex(atOrAfter time: Timestamp, timeline: UnsafeRawBufferPointer) throws(CodecError) -> (index: Int, count: Int) {
         var reader = ByteReader(timeline)
         let count = try readHeader(&reader)
-        var times: [Int64] = []
-        times.reserveCapacity(count)
-        try Self.readReceiveTimes(&reader, count: count, into: &times)
-        return Timeline(count: count, receiveTimes: times)
+        return (try IntColumn.firstIndex(atOrAfter: time.nanosSinceEpoch, count: count, from: &reader), count)
     }
 
     /// Reads the version, counts and stream table; returns the number of events.
@@ -199,25 +189,50 @@ public struct BlockDecoder: Sendable {
     }
 
     private mutating func fillEvents(into block: inout DecodedBlock) {
+        let count = block.count
+        if streams.count == 1 {
+            // One stream (a trades-only journal, say): every array is a fill or a copy.
+            let stream = streams[0]
+            block.types.append(contentsOf: repeatElement(stream.type, count: count))
+            block.instruments.append(contentsOf: repeatElement(stream.instrument, count: count))
+            if stream.included {
+                values.withUnsafeBufferPointer { block.eventTimes.append(contentsOf: $0[stream.base..<(stream.base + count)]) }
+                block.slots.append(contentsOf: (Int32(stream.firstSlot)..<Int32(stream.firstSlot + count)))
+            } else {
+                block.eventTimes.append(contentsOf: repeatElement(0, count: count))
+                block.slots.append(contentsOf: repeatElement(-1, count: count))
+            }
+            return
+        }
         running.removeAll(keepingCapacity: true)
         running.append(contentsOf: repeatElement(0, count: streams.count))
-        block.types.reserveCapacity(block.count)
-        block.instruments.reserveCapacity(block.count)
-        block.eventTimes.reserveCapacity(block.count)
-        block.slots.reserveCapacity(block.count)
-        for position in 0..<block.count {
-            let index = Int(order[position])
-            let stream = streams[index]
-            let row = running[index]
-            running[index] = row + 1
-            block.types.append(stream.type)
-            block.instruments.append(stream.instrument)
-            if stream.included {
-                block.eventTimes.append(values[stream.base + row])
-                block.slots.append(Int32(stream.firstSlot + row))
-            } else {
-                block.eventTimes.append(0)
-                block.slots.append(-1)
+        block.types.append(contentsOf: repeatElement(.trade, count: count))
+        block.instruments.append(contentsOf: repeatElement(.none, count: count))
+        block.eventTimes.append(contentsOf: repeatElement(0, count: count))
+        block.slots.append(contentsOf: repeatElement(-1, count: count))
+        block.types.withUnsafeMutableBufferPointer { types in
+            block.instruments.withUnsafeMutableBufferPointer { instruments in
+                block.eventTimes.withUnsafeMutableBufferPointer { times in
+                    block.slots.withUnsafeMutableBufferPointer { slots in
+                        values.withUnsafeBufferPointer { values in
+                            streams.withUnsafeBufferPointer { streams in
+                                running.withUnsafeMutableBufferPointer { running in
+                                    for position in 0..<count {
+                                        let index = Int(order[position])
+                                        let row = running[index]
+                                        running[index] = row &+ 1
+                                        types[position] = streams[index].type
+                                        instruments[position] = streams[index].instrument
+                                        if streams[index].included {
+                                            times[position] = values[streams[index].base &+ row]
+                                            slots[position] = Int32(truncatingIfNeeded: streams[index].firstSlot &+ row)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -18,8 +18,18 @@ public enum IntColumn {
         case constant = 0, linear = 1, delta = 2, plain = 3, fixed = 4
     }
 
+    /// The most values whose encoded sizes are measured to choose a layout; longer columns
+    /// are measured on an evenly spaced sample.
+    static let sampleSize = 1024
+
     /// Appends the smallest encoding of `values` (at least one value) to `writer`.
-    /// - Complexity: O(n), with no division per value: divisors are applied as modular inverses.
+    ///
+    /// Constant and linear columns are recognised exactly. Otherwise the delta, plain and
+    /// fixed layouts are measured on up to `sampleSize` evenly spaced values (all of them in
+    /// shorter columns) and the smallest is written; the choice affects only the size, never
+    /// the values.
+    /// - Complexity: O(n): one pass to find the divisors, one to write; no division per value
+    ///   (divisors are applied as modular inverses).
     public static func encode(_ values: UnsafeBufferPointer<Int64>, into writer: inout ByteWriter) {
         precondition(!values.isEmpty, "a column holds at least one value")
         let first = values[0]
@@ -32,7 +42,7 @@ public enum IntColumn {
         plainDivisor.include(first.magnitude)
         for index in 1..<max(count, 1) {
             let value = values[index]
-            let delta = value &- values[index - 1]
+            let delta = value &- values[index &- 1]
             allEqual = allEqual && value == first
             deltasEqual = deltasEqual && delta == step
             deltaDivisor.include(delta.magnitude)
@@ -49,38 +59,53 @@ public enum IntColumn {
             writer.writeZigZag(step)
             return
         }
-        var deltaSize = 0
-        var plainSize = varintSize(ZigZag.encode(plainDivisor.divide(first)))
-        for index in 1..<count {
-            let value = values[index]
-            plainSize &+= varintSize(ZigZag.encode(plainDivisor.divide(value)))
-            deltaSize &+= varintSize(ZigZag.encode(deltaDivisor.divide(value &- values[index - 1])))
-        }
-        deltaSize += varintSize(ZigZag.encode(first)) + varintSize(deltaDivisor.value)
-        plainSize += varintSize(plainDivisor.value)
-        if deltaSize <= plainSize && deltaSize <= 8 * count {
+        switch chooseLayout(values, deltaDivisor: deltaDivisor, plainDivisor: plainDivisor) {
+        case .delta:
             writer.write(Mode.delta.rawValue)
-            writer.appendReserved(deltaSize) { output in
+            writer.appendBounded(maximum: 10 * (count + 2)) { output in
                 var position = output.writeVarint(ZigZag.encode(first), at: 0)
                 position = output.writeVarint(deltaDivisor.value, at: position)
                 for index in 1..<count {
-                    position = output.writeVarint(ZigZag.encode(deltaDivisor.divide(values[index] &- values[index - 1])), at: position)
+                    position = output.writeVarint(ZigZag.encode(deltaDivisor.divide(values[index] &- values[index &- 1])), at: position)
                 }
                 return position
             }
-        } else if plainSize <= 8 * count {
+        case .plain:
             writer.write(Mode.plain.rawValue)
-            writer.appendReserved(plainSize) { output in
+            writer.appendBounded(maximum: 10 * (count + 1)) { output in
                 var position = output.writeVarint(plainDivisor.value, at: 0)
                 for value in values {
                     position = output.writeVarint(ZigZag.encode(plainDivisor.divide(value)), at: position)
                 }
                 return position
             }
-        } else {
+        default:
             writer.write(Mode.fixed.rawValue)
             for value in values { writer.writeLittleEndian(UInt64(bitPattern: value)) }
         }
+    }
+
+    /// Which of the delta, plain and fixed layouts is smallest, measured on a sample.
+    private static func chooseLayout(_ values: UnsafeBufferPointer<Int64>, deltaDivisor: ExactDivisor, plainDivisor: ExactDivisor) -> Mode {
+        let count = values.count
+        let stride = max(1, (count - 1) / sampleSize)
+        var deltaSize = 0
+        var plainSize = 0
+        var measured = 0
+        var index = 1
+        while index < count {
+            deltaSize &+= varintSize(ZigZag.encode(deltaDivisor.divide(values[index] &- values[index &- 1])))
+            plainSize &+= varintSize(ZigZag.encode(plainDivisor.divide(values[index])))
+            measured &+= 1
+            index &+= stride
+        }
+        // Scale the sample to the column; the fixed layout costs 8 bytes a value either way.
+        let scale = Double(count - 1) / Double(measured)
+        let delta = Double(deltaSize) * scale + Double(varintSize(ZigZag.encode(values[0])) + varintSize(deltaDivisor.value))
+        let plain = Double(plainSize) * scale + Double(varintSize(ZigZag.encode(plainDivisor.divide(values[0]))) + varintSize(plainDivisor.value))
+        let fixed = Double(8 * count)
+        if delta <= plain && delta <= fixed { return .delta }
+        return plain <= fixed ? .plain : .fixed
     }
 
     /// Decodes `count` values from `reader` into `output`.
@@ -109,31 +134,115 @@ public enum IntColumn {
             var value = try reader.readZigZag()
             let divisor = try readDivisor(&reader)
             output[0] = value
-            if divisor == 1 {
-                for index in 1..<count {
-                    value = value &+ (try reader.readZigZag())
-                    output[index] = value
-                }
-            } else {
-                for index in 1..<count {
-                    value = value &+ (try reader.readZigZag() &* divisor)
-                    output[index] = value
-                }
+            var index = 1
+            try fastLoop(&reader, count: count, index: &index) { position, quotient in
+                value = value &+ ZigZag.decode(quotient) &* divisor
+                output[position] = value
+            }
+            while index < count {
+                value = value &+ (try reader.readZigZag() &* divisor)
+                output[index] = value
+                index += 1
             }
         case .plain:
             let divisor = try readDivisor(&reader)
-            for index in 0..<count {
-                let quotient = try reader.readZigZag()
-                let (value, overflow) = quotient.multipliedReportingOverflow(by: divisor)
-                if overflow { throw .invalidValue(field: "column value", offset: reader.offset) }
-                output[index] = value
+            var index = 0
+            var overflow = false
+            try fastLoop(&reader, count: count, index: &index) { position, quotient in
+                let (value, overflowed) = ZigZag.decode(quotient).multipliedReportingOverflow(by: divisor)
+                overflow = overflow || overflowed
+                output[position] = value
             }
+            while index < count {
+                let (value, overflowed) = (try reader.readZigZag()).multipliedReportingOverflow(by: divisor)
+                overflow = overflow || overflowed
+                output[index] = value
+                index += 1
+            }
+            if overflow { throw .invalidValue(field: "column value", offset: reader.offset) }
         case .fixed:
             let bytes = try reader.readBytes(8 * count)
             for index in 0..<count {
                 output[index] = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * index, as: Int64.self))
             }
         }
+    }
+
+    /// The index of the first value at or after `target` in a column of `count`
+    /// non-decreasing values (a receive-time column), or `count` when there is none. Decodes
+    /// only as far as the answer.
+    public static func firstIndex(atOrAfter target: Int64, count: Int, from reader: inout ByteReader) throws(CodecError) -> Int {
+        precondition(count >= 1, "a column holds at least one value")
+        let modeOffset = reader.offset
+        guard let mode = Mode(rawValue: try reader.readByte()) else {
+            throw .invalidValue(field: "column mode", offset: modeOffset)
+        }
+        switch mode {
+        case .constant:
+            return try reader.readZigZag() >= target ? 0 : count
+        case .linear:
+            let first = try reader.readZigZag()
+            let step = try reader.readZigZag()
+            if first >= target { return 0 }
+            guard step > 0 else { return count }
+            let (gap, overflow) = target.subtractingReportingOverflow(first)
+            if overflow { return count }
+            let steps = gap / step + (gap % step == 0 ? 0 : 1)
+            return steps < Int64(count) ? Int(steps) : count
+        case .delta:
+            var value = try reader.readZigZag()
+            let divisor = try readDivisor(&reader)
+            if value >= target { return 0 }
+            for index in 1..<count {
+                value = value &+ (try reader.readZigZag() &* divisor)
+                if value >= target { return index }
+            }
+            return count
+        case .plain:
+            let divisor = try readDivisor(&reader)
+            for index in 0..<count where try reader.readZigZag() &* divisor >= target {
+                return index
+            }
+            return count
+        case .fixed:
+            let bytes = try reader.readBytes(8 * count)
+            var low = 0
+            var high = count
+            while low < high {
+                let middle = (low + high) / 2
+                if Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * middle, as: Int64.self)) < target { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+    }
+
+    /// Decodes varints without bounds checks while at least 10 bytes (the longest varint)
+    /// remain, calling `body` with each position and value and advancing `index`; the caller finishes the column
+    /// with checked reads.
+    @inlinable @inline(__always)
+    static func fastLoop(_ reader: inout ByteReader, count: Int, index: inout Int, _ body: (Int, UInt64) -> Void) throws(CodecError) {
+        guard let base = reader.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var position = reader.offset
+        let safeEnd = reader.buffer.count &- 10
+        while index < count && position <= safeEnd {
+            var byte = base[position]
+            position &+= 1
+            var value = UInt64(byte)
+            if byte >= 0x80 {
+                value &= 0x7F
+                var shift: UInt64 = 7
+                repeat {
+                    byte = base[position]
+                    position &+= 1
+                    value |= UInt64(byte & 0x7F) << shift
+                    shift &+= 7
+                } while byte >= 0x80 && shift < 70
+                if byte >= 0x80 || (shift == 70 && byte > 1) { throw .malformedVarint(offset: position) }
+            }
+            body(index, value)
+            index &+= 1
+        }
+        reader.offset = position
     }
 
     @inlinable

@@ -1,8 +1,9 @@
 import TapeCore
 
 /// The stored form of one block: a fixed header, the timeline and payload sections (each
-/// zstd-compressed when that makes it smaller), and an XXH64 trailer over everything before
-/// it. Layout, little-endian (see specs/journal-format.md):
+/// zstd-compressed when that makes it smaller), and two XXH64 checksums: one over the header
+/// and timeline, one over the payload, so that a time seek checks and reads only the first
+/// part. Layout, little-endian (see specs/journal-format.md):
 ///
 /// | offset | size | field |
 /// |---|---|---|
@@ -18,13 +19,15 @@ import TapeCore
 /// | 40 | 4 | timeline stored length |
 /// | 44 | 4 | payload raw length |
 /// | 48 | 4 | payload stored length |
-/// | 52 | … | timeline stored bytes, then payload stored bytes |
-/// | end − 8 | 8 | XXH64 (seed 0) of bytes 0 ..< end − 8 |
+/// | 52 | T | timeline stored bytes |
+/// | 52 + T | P | payload stored bytes |
+/// | end − 16 | 8 | XXH64 (seed 0) of bytes 0 ..< 52 + T (header and timeline) |
+/// | end − 8 | 8 | XXH64 (seed 0) of the payload stored bytes |
 struct BlockFrame {
     static let magic: [UInt8] = [0x54, 0x50, 0x4A, 0x42]
     static let version: UInt8 = 1
     static let headerSize = 52
-    static let trailerSize = 8
+    static let trailerSize = 16
     static let timelineCompressed: UInt8 = 1
     static let payloadCompressed: UInt8 = 2
 
@@ -44,19 +47,11 @@ struct BlockFrame {
         case malformed(String)
     }
 
-    /// Parses and checks a stored value: layout, lengths and checksum.
-    init(parsing value: UnsafeRawBufferPointer) throws(Damage) {
+    /// Parses and checks a stored value: layout, lengths and the checksum of the header and
+    /// timeline; the payload's checksum too when `checkPayload` (a time seek does not read it).
+    init(parsing value: UnsafeRawBufferPointer, checkPayload: Bool = true) throws(Damage) {
         guard value.count >= Self.headerSize + Self.trailerSize else {
             throw .malformed("value of \(value.count) bytes is shorter than a block header")
-        }
-        let body = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - Self.trailerSize)])
-        let stored = UInt64(littleEndian: value.loadUnaligned(fromByteOffset: value.count - Self.trailerSize, as: UInt64.self))
-        guard Checksum.xxh64(body) == stored else { throw .malformed("checksum mismatch") }
-        guard Array(value[0..<4]) == Self.magic else { throw .malformed("bad magic") }
-        guard value[4] == Self.version else { throw .malformed("unknown block frame version \(value[4])") }
-        flags = value[5]
-        guard flags & ~(Self.timelineCompressed | Self.payloadCompressed) == 0, value[6] == 0, value[7] == 0 else {
-            throw .malformed("unknown flags")
         }
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: value[8..<Self.headerSize]))
         let timelineStored: Int
@@ -73,11 +68,27 @@ struct BlockFrame {
         } catch {
             throw .malformed("header: \(error)")
         }
-        guard Self.headerSize + timelineStored + payloadStored == body.count else {
-            throw .malformed("section lengths do not add up to the value's size")
+        guard Self.headerSize + timelineStored + payloadStored + Self.trailerSize == value.count else {
+            throw .malformed("checksum mismatch (section lengths do not add up to the value's size)")
         }
-        timeline = UnsafeRawBufferPointer(rebasing: body[Self.headerSize..<(Self.headerSize + timelineStored)])
-        payload = UnsafeRawBufferPointer(rebasing: body[(Self.headerSize + timelineStored)...])
+        let timelineEnd = Self.headerSize + timelineStored
+        let sums = value.count - Self.trailerSize
+        let storedFirst = UInt64(littleEndian: value.loadUnaligned(fromByteOffset: sums, as: UInt64.self))
+        guard Checksum.xxh64(UnsafeRawBufferPointer(rebasing: value[0..<timelineEnd])) == storedFirst else {
+            throw .malformed("checksum mismatch (header or timeline)")
+        }
+        payload = UnsafeRawBufferPointer(rebasing: value[timelineEnd..<sums])
+        if checkPayload {
+            let storedSecond = UInt64(littleEndian: value.loadUnaligned(fromByteOffset: sums + 8, as: UInt64.self))
+            guard Checksum.xxh64(payload) == storedSecond else { throw .malformed("checksum mismatch (payload)") }
+        }
+        guard Array(value[0..<4]) == Self.magic else { throw .malformed("bad magic") }
+        guard value[4] == Self.version else { throw .malformed("unknown block frame version \(value[4])") }
+        flags = value[5]
+        guard flags & ~(Self.timelineCompressed | Self.payloadCompressed) == 0, value[6] == 0, value[7] == 0 else {
+            throw .malformed("unknown flags")
+        }
+        timeline = UnsafeRawBufferPointer(rebasing: value[Self.headerSize..<timelineEnd])
         guard count >= 1, firstReceiveTime <= lastReceiveTime else { throw .malformed("impossible header values") }
     }
 
@@ -107,9 +118,15 @@ struct BlockFrame {
                 output[36 + 4 * index + byte] = UInt8(truncatingIfNeeded: length >> (8 * byte))
             }
         }
-        let checksum = output.withUnsafeBytes { Checksum.xxh64($0) }
-        for byte in 0..<8 {
-            output.append(UInt8(truncatingIfNeeded: checksum >> UInt64(8 * byte)))
+        let timelineEnd = headerSize + timelineStored
+        let sums = output.withUnsafeBytes { raw in
+            (Checksum.xxh64(UnsafeRawBufferPointer(rebasing: raw[0..<timelineEnd])),
+             Checksum.xxh64(UnsafeRawBufferPointer(rebasing: raw[timelineEnd...])))
+        }
+        for sum in [sums.0, sums.1] {
+            for byte in 0..<8 {
+                output.append(UInt8(truncatingIfNeeded: sum >> UInt64(8 * byte)))
+            }
         }
     }
 

@@ -44,30 +44,32 @@ public struct BlockReader {
         block.firstSequence = key
     }
 
-    /// Checks and decompresses only the timeline of a stored block; returns its receive times.
-    mutating func loadTimeline(frame value: UnsafeRawBufferPointer, key: UInt64, journalPath: String) throws(JournalError) -> [Int64] {
-        let frame = try parse(value, key: key, journalPath: journalPath)
+    /// The index in a stored block of its first event received at or after `time` (its event
+    /// count when none); checks and decompresses only the header and timeline.
+    mutating func firstIndex(atOrAfter time: Timestamp, frame value: UnsafeRawBufferPointer, key: UInt64, journalPath: String) throws(JournalError) -> Int {
+        let frame = try parse(value, key: key, journalPath: journalPath, checkPayload: false)
         let last = frame.firstSequence + UInt64(frame.count) - 1
         if let problem = Self.expand(frame.timeline, compressed: frame.flags & BlockFrame.timelineCompressed != 0, rawLength: frame.timelineRawLength, into: &timelineBuffer, decompressor: decompressor) {
             throw .corrupt(path: journalPath, firstSequence: key, lastSequence: last, reason: "timeline: \(problem)")
         }
-        let result: Result<BlockDecoder.Timeline, CodecError> = timelineBuffer.withUnsafeBytes { timeline in
-            do throws(CodecError) { return .success(try decoder.decodeTimeline(timeline)) } catch { return .failure(error) }
-        }
-        switch result {
-        case .success(let timeline) where timeline.count == frame.count:
-            return timeline.receiveTimes
-        case .success:
-            throw .corrupt(path: journalPath, firstSequence: key, lastSequence: last, reason: "header disagrees with contents")
-        case .failure(let error):
+        let found: (index: Int, count: Int)
+        do {
+            found = try timelineBuffer.withBytes { (timeline: UnsafeRawBufferPointer) throws(CodecError) in
+                try decoder.firstIndex(atOrAfter: time, timeline: timeline)
+            }
+        } catch {
             throw .corrupt(path: journalPath, firstSequence: key, lastSequence: last, reason: "undecodable timeline: \(error)")
         }
+        guard found.count == frame.count else {
+            throw .corrupt(path: journalPath, firstSequence: key, lastSequence: last, reason: "header disagrees with contents")
+        }
+        return found.index
     }
 
-    private func parse(_ value: UnsafeRawBufferPointer, key: UInt64, journalPath: String) throws(JournalError) -> BlockFrame {
+    private func parse(_ value: UnsafeRawBufferPointer, key: UInt64, journalPath: String, checkPayload: Bool = true) throws(JournalError) -> BlockFrame {
         let frame: BlockFrame
         do {
-            frame = try BlockFrame(parsing: value)
+            frame = try BlockFrame(parsing: value, checkPayload: checkPayload)
         } catch {
             guard case .malformed(let reason) = error else { preconditionFailure() }
             throw .corrupt(path: journalPath, firstSequence: key, lastSequence: key, reason: reason)

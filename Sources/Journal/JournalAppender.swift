@@ -11,30 +11,44 @@ public struct JournalAppender {
     private let journal: Journal
     private let transaction: LMDBTransaction
     private let compressor: ZstdCompressor
-    /// The head as it will be after the commit.
-    public private(set) var head: JournalHead
+    /// The head as it will be after the commit (its event counts include events not yet
+    /// sealed into a block).
+    public var head: JournalHead {
+        var head = state
+        for (type, count) in builder.countsByType {
+            head.typeCounts[Int(type.rawValue)] += UInt64(count)
+        }
+        head.eventCount += UInt64(builder.count)
+        return head
+    }
+    /// The head as of the last sealed block.
+    @usableFromInline var state: JournalHead
     /// The instrument table as it will be after the commit.
     public private(set) var instruments: InstrumentTable
     private var instrumentsChanged = false
     private var imports: [ImportRecord] = []
-    private var builder = BlockBuilder()
+    @usableFromInline var builder = BlockBuilder()
     private var timeline = ByteWriter()
     private var payload = ByteWriter()
     private var frame: [UInt8] = []
-    private var endReceiveTime: Int64
-    private var appended: UInt64 = 0
+    @usableFromInline var endReceiveTime: Int64
+    @usableFromInline var appended: UInt64 = 0
+    @usableFromInline let blockEvents: Int
+    @usableFromInline let blockBytes: Int
 
     init(journal: Journal, transaction: LMDBTransaction, compressor: ZstdCompressor) throws(JournalError) {
         self.journal = journal
         self.transaction = transaction
         self.compressor = compressor
-        head = try Journal.readHead(transaction, journal.meta, journal.path)
+        blockEvents = journal.options.blockEvents
+        blockBytes = journal.options.blockBytes
+        state = try Journal.readHead(transaction, journal.meta, journal.path)
         instruments = try Journal.readInstruments(transaction, journal.meta, journal.path)
-        endReceiveTime = head.lastReceiveTime?.nanosSinceEpoch ?? .min
+        endReceiveTime = state.lastReceiveTime?.nanosSinceEpoch ?? .min
     }
 
     /// The sequence number the next appended event will get.
-    public var nextSequence: UInt64 { head.eventCount + UInt64(builder.count) + 1 }
+    public var nextSequence: UInt64 { state.eventCount + UInt64(builder.count) + 1 }
 
     /// The receive time of the last event in the journal or appended so far.
     public var endTime: Timestamp? { endReceiveTime == .min ? nil : Timestamp(nanosSinceEpoch: endReceiveTime) }
@@ -78,7 +92,6 @@ public struct JournalAppender {
     public mutating func append(_ event: Event) throws(JournalError) {
         try admit(receiveTime: event.receiveTime, instrument: event.instrument)
         builder.append(event)
-        head.countEvent(event.type)
         appended += 1
         endReceiveTime = event.receiveTime.nanosSinceEpoch
         if isBlockFull { try sealBlock() }
@@ -92,29 +105,31 @@ public struct JournalAppender {
         guard Int(instrument.rawValue) <= instruments.count else { throw .unknownInstrument(instrument) }
     }
 
-    @usableFromInline
+    @inlinable
     mutating func appendChecked<Payload: EventPayload>(
         _ payload: Payload, eventTime: Timestamp, receiveTime: Timestamp, instrument: InstrumentID
     ) {
         builder.append(payload, eventTime: eventTime, receiveTime: receiveTime, instrument: instrument)
-        head.countEvent(Payload.eventType)
-        appended += 1
+        appended &+= 1
         endReceiveTime = receiveTime.nanosSinceEpoch
     }
 
-    @usableFromInline
+    @inlinable
     var isBlockFull: Bool {
-        builder.count >= journal.options.blockEvents || builder.unencodedBytes >= journal.options.blockBytes
+        builder.count >= blockEvents || builder.unencodedBytes >= blockBytes
     }
 
     /// Encodes, compresses and stores the events collected so far as one block.
     @usableFromInline
     mutating func sealBlock() throws(JournalError) {
         guard let first = builder.firstReceiveTime, let last = builder.lastReceiveTime else { return }
-        let firstSequence = head.eventCount + 1
+        let firstSequence = state.eventCount + 1
         timeline.removeAll()
         payload.removeAll()
         builder.encode(timeline: &timeline, payload: &payload)
+        for (type, count) in builder.countsByType {
+            state.typeCounts[Int(type.rawValue)] += UInt64(count)
+        }
         try BlockFrame.write(
             firstSequence: firstSequence, count: builder.count,
             firstReceiveTime: first.nanosSinceEpoch, lastReceiveTime: last.nanosSinceEpoch,
@@ -122,18 +137,18 @@ public struct JournalAppender {
         )
         try transaction.put(journal.blocks, key: Journal.blockKey(firstSequence), value: frame, append: true)
         try transaction.put(journal.times, key: Journal.timeKey(lastReceiveTime: last.nanosSinceEpoch, firstSequence: firstSequence), value: [], append: true)
-        if head.firstReceiveTime == nil { head.firstReceiveTime = first }
-        head.lastReceiveTime = last
-        head.eventCount += UInt64(builder.count)
-        head.blockCount += 1
-        head.storedBytes += UInt64(frame.count)
+        if state.firstReceiveTime == nil { state.firstReceiveTime = first }
+        state.lastReceiveTime = last
+        state.eventCount += UInt64(builder.count)
+        state.blockCount += 1
+        state.storedBytes += UInt64(frame.count)
         builder.removeAll()
     }
 
     /// Seals the last block and writes the metadata; called by `Journal.write` before commit.
     mutating func finish() throws(JournalError) {
         try sealBlock()
-        try transaction.put(journal.meta, key: Journal.MetaKey.head, value: head.encoded())
+        try transaction.put(journal.meta, key: Journal.MetaKey.head, value: state.encoded())
         if instrumentsChanged {
             try transaction.put(journal.meta, key: Journal.MetaKey.instruments, value: instruments.encoded())
         }

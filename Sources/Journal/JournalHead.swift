@@ -38,10 +38,6 @@ public struct JournalHead: Equatable, Sendable {
         }
     }
 
-    mutating func countEvent(_ type: EventType) {
-        typeCounts[Int(type.rawValue)] &+= 1
-    }
-
     static let encodingVersion: UInt8 = 1
 
     func encoded() -> [UInt8] {

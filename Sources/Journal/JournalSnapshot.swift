@@ -72,19 +72,15 @@ public struct JournalSnapshot {
             return (Journal.readBigEndian(entry.key, at: 8), 0)
         }
         guard let (blockSequence, _) = found else { return nil }
-        let times = try transaction.withValue(blocks, key: Journal.blockKey(blockSequence)) { (value: UnsafeRawBufferPointer?) throws(JournalError) -> [Int64] in
+        let index = try transaction.withValue(blocks, key: Journal.blockKey(blockSequence)) { (value: UnsafeRawBufferPointer?) throws(JournalError) -> Int in
             guard let value else {
                 throw .corrupt(path: path, firstSequence: blockSequence, lastSequence: blockSequence, reason: "time index names a missing block")
             }
-            return try reader.loadTimeline(frame: value, key: blockSequence, journalPath: path)
+            return try reader.firstIndex(atOrAfter: time, frame: value, key: blockSequence, journalPath: path)
         }
-        var low = 0
-        var high = times.count
-        while low < high {
-            let middle = (low + high) / 2
-            if times[middle] < time.nanosSinceEpoch { low = middle + 1 } else { high = middle }
-        }
-        return low < times.count ? blockSequence + UInt64(low) : nil
+        // The index names the first block whose last event is at or after `time`, so the
+        // answer is in it.
+        return blockSequence + UInt64(index)
     }
 
     /// Calls `body` with every event in `first…last` that passes `filter`, in order, with its

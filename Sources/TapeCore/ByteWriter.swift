@@ -86,17 +86,17 @@ public struct ByteWriter: Sendable {
         writeLengthPrefixed(Array(value.utf8))
     }
 
-    /// Appends exactly `count` bytes that `body` writes through a raw output, returning the
-    /// number it wrote; for encoders that know their size up front and write without
-    /// per-byte bounds and capacity checks.
+    /// Appends the bytes `body` writes through a raw output of `maximum` bytes, returning the
+    /// number it wrote (at most `maximum`); the unused reserve is dropped.
     @inlinable
-    public mutating func appendReserved(_ count: Int, _ body: (RawOutput) -> Int) {
+    public mutating func appendBounded(maximum: Int, _ body: (RawOutput) -> Int) {
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.append(contentsOf: repeatElement(0, count: maximum))
         let written = bytes.withUnsafeMutableBufferPointer { buffer in
-            body(RawOutput(base: buffer.baseAddress! + start, capacity: count))
+            body(RawOutput(base: buffer.baseAddress! + start, capacity: maximum))
         }
-        precondition(written == count, "wrote \(written) bytes into \(count) reserved")
+        precondition(written <= maximum, "wrote \(written) bytes into \(maximum) reserved")
+        bytes.removeLast(maximum - written)
     }
 
     /// Overwrites 4 bytes at `offset` with `value`, little-endian; for lengths known only later.
@@ -126,7 +126,7 @@ public enum ZigZag {
     }
 }
 
-/// Reserved output space for `ByteWriter.appendReserved`.
+/// Reserved output space for `ByteWriter.appendBounded`.
 public struct RawOutput {
     @usableFromInline let base: UnsafeMutablePointer<UInt8>
     @usableFromInline let capacity: Int
