@@ -8,6 +8,8 @@ public enum BlockFormat {
     public static let maximumEvents = 1 << 20
     /// The most streams (type × instrument pairs) one block may hold.
     public static let maximumStreams = 1 << 16
+    /// The most book levels one stream of one block may hold.
+    public static let maximumLevels = 1 << 24
 }
 
 /// Collects events for one block and encodes them column by column, per stream.
@@ -68,19 +70,19 @@ public struct BlockBuilder {
         _ payload: Payload, eventTime: Timestamp, receiveTime: Timestamp, instrument: InstrumentID
     ) {
         var writer = beginEvent(type: Payload.eventType, instrument: instrument, eventTime: eventTime, receiveTime: receiveTime)
-        let blobBefore = writer.stream.blob.count
+        let extraBefore = writer.stream.extraBytes
         payload.write(to: &writer)
         writer.finish()
-        payloadBytes += writer.stream.blob.count &- blobBefore
+        payloadBytes += writer.stream.extraBytes &- extraBefore
     }
 
     /// Adds an event.
     public mutating func append(_ event: Event) {
         var writer = beginEvent(type: event.type, instrument: event.instrument, eventTime: event.eventTime, receiveTime: event.receiveTime)
-        let blobBefore = writer.stream.blob.count
+        let extraBefore = writer.stream.extraBytes
         event.body.write(to: &writer)
         writer.finish()
-        payloadBytes += writer.stream.blob.count &- blobBefore
+        payloadBytes += writer.stream.extraBytes &- extraBefore
     }
 
     /// Records an event's stream, times and order, and returns the writer of its fields.
@@ -142,6 +144,8 @@ final class ColumnStream {
     let instrument: InstrumentID
     @usableFromInline let width: Int
     let bytesFields: [Int]
+    /// For each field, its position among the stream's level-list fields, or -1.
+    @usableFromInline let levelOrdinals: [Int]
     // Accessed once or twice per event: no dynamic exclusivity checks (the builder is not
     // shared between threads, and no access to these overlaps another).
     @exclusivity(unchecked) @usableFromInline var capacity = 0
@@ -149,6 +153,11 @@ final class ColumnStream {
     @exclusivity(unchecked) @usableFromInline var values: UnsafeMutablePointer<Int64>
     /// The bytes of byte-string fields, in event order.
     @exclusivity(unchecked) @usableFromInline var blob: [UInt8] = []
+    /// The levels of each level-list field, in event order.
+    @exclusivity(unchecked) @usableFromInline var levels: [[BookLevel]]
+
+    /// Bytes held beside the columns (byte strings, levels), for sizing blocks.
+    @exclusivity(unchecked) @usableFromInline var extraBytes = 0
 
     init(key: UInt64, type: EventType, instrument: InstrumentID) {
         self.key = key
@@ -157,6 +166,13 @@ final class ColumnStream {
         let kinds = type.fieldKinds
         width = kinds.count + 1
         bytesFields = kinds.indices.filter { kinds[$0] == .bytes }
+        var ordinal = 0
+        levelOrdinals = kinds.map { kind in
+            guard kind == .levels else { return -1 }
+            ordinal += 1
+            return ordinal - 1
+        }
+        levels = Array(repeating: [], count: ordinal)
         capacity = 256
         values = .allocate(capacity: width * capacity)
     }
@@ -165,7 +181,9 @@ final class ColumnStream {
 
     func reset() {
         count = 0
+        extraBytes = 0
         blob.removeAll(keepingCapacity: true)
+        for index in levels.indices { levels[index].removeAll(keepingCapacity: true) }
     }
 
     /// Starts a row: stores the event time and returns the writer of the fields.
@@ -199,14 +217,27 @@ final class ColumnStream {
                 }
             }
         }
+        var scratch: [Int64] = []
         for column in 0..<width {
             let columnValues = UnsafeBufferPointer(start: values + column * capacity, count: count)
             IntColumn.encode(columnValues, into: &writer)
-            guard column > 0, let bytesIndex = bytesFields.firstIndex(of: column - 1) else { continue }
-            writer.writeVarint(UInt64(columnValues.reduce(0, +)))
-            for row in 0..<count {
-                let start = blobOffsets[row * bytesFields.count + bytesIndex]
-                writer.write(contentsOf: blob[start..<start + Int(columnValues[row])])
+            guard column > 0 else { continue }
+            if let bytesIndex = bytesFields.firstIndex(of: column - 1) {
+                writer.writeVarint(UInt64(columnValues.reduce(0, +)))
+                for row in 0..<count {
+                    let start = blobOffsets[row * bytesFields.count + bytesIndex]
+                    writer.write(contentsOf: blob[start..<start + Int(columnValues[row])])
+                }
+            } else if levelOrdinals[column - 1] >= 0 {
+                // The count column is followed by the prices and the sizes of all the levels.
+                let list = levels[levelOrdinals[column - 1]]
+                guard !list.isEmpty else { continue }
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: list.lazy.map(\.price.units))
+                scratch.withUnsafeBufferPointer { IntColumn.encode($0, into: &writer) }
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: list.lazy.map(\.size.units))
+                scratch.withUnsafeBufferPointer { IntColumn.encode($0, into: &writer) }
             }
         }
     }
@@ -240,6 +271,16 @@ struct StreamWriter: FieldWriter {
         precondition(value.count <= maximumFieldBytes, "byte-string field larger than \(maximumFieldBytes) bytes")
         writeInt(Int64(value.count))
         stream.blob.append(contentsOf: value)
+        stream.extraBytes += value.count
+    }
+
+    @usableFromInline mutating func writeLevels(_ levels: ArraySlice<BookLevel>) {
+        precondition(levels.count <= maximumLevels, "more than \(maximumLevels) levels in one field")
+        let ordinal = stream.levelOrdinals[fields]
+        precondition(ordinal >= 0, "field \(fields) is not a level list")
+        writeInt(Int64(levels.count))
+        stream.levels[ordinal].append(contentsOf: levels)
+        stream.extraBytes += 16 * levels.count
     }
 
     /// Ends the row; every field must have been written.

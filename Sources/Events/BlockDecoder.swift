@@ -3,7 +3,7 @@ public import TapeCore
 /// Decodes blocks written by `BlockBuilder`. Every count, code and length is checked, so a
 /// damaged block ends in `CodecError` and never in a wrong event. Reuse one decoder: it keeps
 /// its buffers between blocks.
-public struct BlockDecoder: Sendable {
+public struct BlockDecoder {
     struct StreamInfo: Sendable {
         var type: EventType
         var version: UInt8
@@ -18,9 +18,11 @@ public struct BlockDecoder: Sendable {
 
     private var streams: [StreamInfo] = []
     private var order: [Int64] = []
-    private var values: [Int64] = []
+    private let values = Int64Buffer()
     private var blob: [UInt8] = []
     private var bytesStarts: [Int] = []
+    private var streamLevels: [[BookLevel]] = []
+    private let scratch = PayloadScratch()
     private var running: [Int] = []
 
     /// Creates a decoder.
@@ -113,6 +115,11 @@ public struct BlockDecoder: Sendable {
         }
     }
 
+    /// Appends `count` decoded values to `buffer`, written once (no zero-fill first).
+    private static func readColumn(_ reader: inout ByteReader, count: Int, into buffer: Int64Buffer) throws(CodecError) {
+        try IntColumn.decode(count: count, from: &reader, into: buffer.extend(by: count))
+    }
+
     /// Appends `count` decoded values to `array`.
     private static func readColumn(_ reader: inout ByteReader, count: Int, into array: inout [Int64]) throws(CodecError) {
         let start = array.count
@@ -124,7 +131,7 @@ public struct BlockDecoder: Sendable {
 
     private mutating func decodePayload(_ payload: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter) throws(CodecError) {
         var reader = ByteReader(payload)
-        values.removeAll(keepingCapacity: true)
+        values.removeAll()
         blob.removeAll(keepingCapacity: true)
         for index in streams.indices {
             let sectionLength = Int(try reader.readLittleEndianUInt32())
@@ -146,45 +153,86 @@ public struct BlockDecoder: Sendable {
         let kinds = stream.type.fieldKinds
         bytesStarts.removeAll(keepingCapacity: true)
         bytesStarts.append(contentsOf: repeatElement(0, count: kinds.count))
+        streamLevels.removeAll(keepingCapacity: true)
         for column in 0...kinds.count {
             let columnStart = values.count
-            try Self.readColumn(&reader, count: stream.count, into: &values)
-            guard column > 0, kinds[column - 1] == .bytes else { continue }
-            // Lengths become absolute end offsets into `blob`.
-            let totalOffset = reader.offset
-            let total = try reader.readCount(limit: maximumFieldBytes * stream.count, field: "byte-string column length")
-            var end = blob.count
-            bytesStarts[column - 1] = end
-            for index in columnStart..<values.count {
-                let length = values[index]
-                guard length >= 0 && length <= Int64(maximumFieldBytes) else {
-                    throw .invalidValue(field: "byte-string length", offset: totalOffset)
-                }
-                end += Int(length)
-                values[index] = Int64(end)
+            try Self.readColumn(&reader, count: stream.count, into: values)
+            guard column > 0 else { continue }
+            switch kinds[column - 1] {
+            case .int:
+                continue
+            case .bytes:
+                bytesStarts[column - 1] = blob.count
+                try readBytes(&reader, lengthsFrom: columnStart, count: stream.count)
+            case .levels:
+                streamLevels.append(try readLevels(&reader, countsFrom: columnStart))
             }
-            guard end - blob.count == total else { throw .invalidValue(field: "byte-string column length", offset: totalOffset) }
-            blob.append(contentsOf: try reader.readBytes(total))
         }
     }
 
+    /// Turns a column of byte-string lengths into absolute end offsets into `blob` and reads
+    /// the bytes after it.
+    private mutating func readBytes(_ reader: inout ByteReader, lengthsFrom columnStart: Int, count: Int) throws(CodecError) {
+        let totalOffset = reader.offset
+        let total = try reader.readCount(limit: maximumFieldBytes * count, field: "byte-string column length")
+        var end = blob.count
+        for index in columnStart..<values.count {
+            let length = values[index]
+            guard length >= 0 && length <= Int64(maximumFieldBytes) else {
+                throw .invalidValue(field: "byte-string length", offset: totalOffset)
+            }
+            end += Int(length)
+            values[index] = Int64(end)
+        }
+        guard end - blob.count == total else { throw .invalidValue(field: "byte-string column length", offset: totalOffset) }
+        blob.append(contentsOf: try reader.readBytes(total))
+    }
+
+    /// Turns a column of level counts into end offsets into the returned levels, read from the
+    /// price and size columns after it.
+    private mutating func readLevels(_ reader: inout ByteReader, countsFrom columnStart: Int) throws(CodecError) -> [BookLevel] {
+        let offset = reader.offset
+        var total = 0
+        for index in columnStart..<values.count {
+            let count = values[index]
+            guard count >= 0 && count <= Int64(maximumLevels) else { throw .invalidValue(field: "level count", offset: offset) }
+            total += Int(count)
+            guard total <= BlockFormat.maximumLevels else { throw .invalidValue(field: "level count", offset: offset) }
+            values[index] = Int64(total)
+        }
+        guard total > 0 else { return [] }
+        let prices = values.count
+        try Self.readColumn(&reader, count: total, into: values)
+        try Self.readColumn(&reader, count: total, into: values)
+        var levels: [BookLevel] = []
+        levels.reserveCapacity(total)
+        let column = values.base
+        for index in 0..<total {
+            levels.append(BookLevel(price: Price(units: column[prices + index]), size: Quantity(units: column[prices + total + index])))
+        }
+        // The stream's own columns must stay contiguous: drop the level columns.
+        values.removeLast(2 * total)
+        return levels
+    }
+
     private func materialize(_ stream: StreamInfo, base: Int, into block: inout DecodedBlock) throws(CodecError) {
-        let result: Result<Void, CodecError> = values.withUnsafeBufferPointer { values in
+        let values = UnsafeBufferPointer(start: self.values.base, count: self.values.count)
+        let result: Result<Void, CodecError> = {
             blob.withUnsafeBytes { blob in
                 bytesStarts.withUnsafeBufferPointer { starts in
                     var columns = ColumnReader(
                         values: values.baseAddress! + base + stream.count, rows: stream.count,
-                        blob: blob, bytesStarts: starts.baseAddress!
+                        blob: blob, bytesStarts: starts.baseAddress!, levels: streamLevels, kinds: stream.type.fieldKinds
                     )
                     do throws(CodecError) {
-                        try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns)
+                        try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns, scratch: scratch)
                         return .success(())
                     } catch {
                         return .failure(error)
                     }
                 }
             }
-        }
+        }()
         try result.get()
     }
 
@@ -196,8 +244,11 @@ public struct BlockDecoder: Sendable {
             block.types.append(contentsOf: repeatElement(stream.type, count: count))
             block.instruments.append(contentsOf: repeatElement(stream.instrument, count: count))
             if stream.included {
-                values.withUnsafeBufferPointer { block.eventTimes.append(contentsOf: $0[stream.base..<(stream.base + count)]) }
-                block.slots.append(contentsOf: (Int32(stream.firstSlot)..<Int32(stream.firstSlot + count)))
+                block.eventTimes.append(contentsOf: UnsafeBufferPointer(start: values.base + stream.base, count: count))
+                block.slots.append(contentsOf: repeatElement(0, count: count))
+                block.slots.withUnsafeMutableBufferPointer { slots in
+                    for index in 0..<count { slots[index] = Int32(truncatingIfNeeded: stream.firstSlot &+ index) }
+                }
             } else {
                 block.eventTimes.append(contentsOf: repeatElement(0, count: count))
                 block.slots.append(contentsOf: repeatElement(-1, count: count))
@@ -214,7 +265,8 @@ public struct BlockDecoder: Sendable {
             block.instruments.withUnsafeMutableBufferPointer { instruments in
                 block.eventTimes.withUnsafeMutableBufferPointer { times in
                     block.slots.withUnsafeMutableBufferPointer { slots in
-                        values.withUnsafeBufferPointer { values in
+                        do {
+                            let values = self.values.base
                             streams.withUnsafeBufferPointer { streams in
                                 running.withUnsafeMutableBufferPointer { running in
                                     for position in 0..<count {
@@ -245,14 +297,24 @@ struct ColumnReader: FieldReader {
     let rows: Int
     let blob: UnsafeRawBufferPointer
     let bytesStarts: UnsafePointer<Int>
+    /// The levels of each level-list field, and each field's position among them.
+    let levels: [[BookLevel]]
+    let levelOrdinals: [Int]
     var row = 0
     var column = 0
 
-    init(values: UnsafePointer<Int64>, rows: Int, blob: UnsafeRawBufferPointer, bytesStarts: UnsafePointer<Int>) {
+    init(values: UnsafePointer<Int64>, rows: Int, blob: UnsafeRawBufferPointer, bytesStarts: UnsafePointer<Int>, levels: [[BookLevel]], kinds: [FieldKind]) {
         self.values = values
         self.rows = rows
         self.blob = blob
         self.bytesStarts = bytesStarts
+        self.levels = levels
+        var ordinal = 0
+        levelOrdinals = kinds.map { kind in
+            guard kind == .levels else { return -1 }
+            ordinal += 1
+            return ordinal - 1
+        }
     }
 
     @inline(__always) mutating func select(row: Int) {
@@ -272,5 +334,14 @@ struct ColumnReader: FieldReader {
         let start = row == 0 ? bytesStarts[column] : Int(values[position - 1])
         column += 1
         return UnsafeRawBufferPointer(rebasing: blob[start..<end])
+    }
+
+    mutating func readLevels() throws(CodecError) -> ArraySlice<BookLevel> {
+        let position = column * rows + row
+        let end = Int(values[position])
+        let start = row == 0 ? 0 : Int(values[position - 1])
+        let list = levels[levelOrdinals[column]]
+        column += 1
+        return list[start..<end]
     }
 }

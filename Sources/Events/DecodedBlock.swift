@@ -64,7 +64,8 @@ public struct DecodedBlock: Sendable {
         return payloads.quotes[Int(slots[index])]
     }
 
-    /// The book delta at `index`; its type must be `.bookDelta`.
+    /// The book delta at `index`; its type must be `.bookDelta`. Its level lists are slices of
+    /// storage shared by the block (no allocation).
     @inlinable public func bookDelta(at index: Int) -> BookDelta {
         precondition(types[index] == .bookDelta && slots[index] >= 0, "event \(index) is not an included book delta")
         return payloads.bookDeltas[Int(slots[index])]

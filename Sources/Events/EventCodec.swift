@@ -74,6 +74,15 @@ struct RowWriter: FieldWriter {
         precondition(value.count <= maximumFieldBytes, "byte-string field larger than \(maximumFieldBytes) bytes")
         writer.writeLengthPrefixed(value)
     }
+
+    mutating func writeLevels(_ levels: ArraySlice<BookLevel>) {
+        precondition(levels.count <= maximumLevels, "more than \(maximumLevels) levels in one field")
+        writer.writeVarint(UInt64(levels.count))
+        for level in levels {
+            writer.writeZigZag(level.price.units)
+            writer.writeZigZag(level.size.units)
+        }
+    }
 }
 
 /// Reads fields one after the other.
@@ -84,6 +93,17 @@ struct RowReader: FieldReader {
 
     mutating func readBytes() throws(CodecError) -> UnsafeRawBufferPointer {
         try reader.readLengthPrefixed(limit: maximumFieldBytes, field: "byte string")
+    }
+
+    mutating func readLevels() throws(CodecError) -> ArraySlice<BookLevel> {
+        // Each level takes at least 2 bytes, which bounds the count by what is left.
+        let count = try reader.readCount(limit: min(maximumLevels, reader.remaining / 2), field: "level count")
+        var levels: [BookLevel] = []
+        levels.reserveCapacity(count)
+        for _ in 0..<count {
+            levels.append(BookLevel(price: Price(units: try reader.readZigZag()), size: Quantity(units: try reader.readZigZag())))
+        }
+        return levels[...]
     }
 }
 

@@ -119,6 +119,22 @@ private struct JSONWriter {
 
     mutating func code<Code: EventCode>(_ value: Code) { string(value.label) }
 
+    /// Levels as `[["price","size"],…]`, like the venues send them.
+    mutating func levels(_ levels: ArraySlice<BookLevel>) {
+        raw("[")
+        var first = true
+        for level in levels {
+            if !first { raw(",") }
+            first = false
+            raw("[")
+            price(level.price)
+            raw(",")
+            size(level.size)
+            raw("]")
+        }
+        raw("]")
+    }
+
     mutating func hash(_ value: Hash256) { string(value.description) }
 
     mutating func payload(_ body: Event.Body) {
@@ -135,20 +151,15 @@ private struct JSONWriter {
             key("ask_size"); size(quote.askSize)
             key("update_id"); integer(quote.updateID)
         case .bookDelta(let delta):
-            key("side"); code(delta.side)
-            key("price"); price(delta.price)
-            key("size"); size(delta.size)
-            key("last"); bool(delta.isLastInMessage)
+            key("bids"); levels(delta.bids)
+            key("asks"); levels(delta.asks)
             key("first_update_id"); integer(delta.firstUpdateID)
             key("last_update_id"); integer(delta.lastUpdateID)
             key("previous_update_id"); integer(delta.previousUpdateID)
-        case .bookSnapshot(let level):
-            key("side"); code(level.side)
-            key("price"); price(level.price)
-            key("size"); size(level.size)
-            key("first"); bool(level.isFirst)
-            key("last"); bool(level.isLast)
-            key("last_update_id"); integer(level.lastUpdateID)
+        case .bookSnapshot(let snapshot):
+            key("bids"); levels(snapshot.bids)
+            key("asks"); levels(snapshot.asks)
+            key("last_update_id"); integer(snapshot.lastUpdateID)
         case .bar(let bar):
             key("interval_ns"); integer(bar.intervalNanos)
             key("open"); price(bar.open)

@@ -1,9 +1,12 @@
 public import TapeCore
 
-/// The shape of one encoded field: an integer, or a byte string.
+/// The shape of one encoded field: an integer, a byte string, or a list of book levels.
 public enum FieldKind: Sendable, Equatable {
     case int
     case bytes
+    /// A list of (price, size) levels; in blocks its prices and sizes are columns of their own,
+    /// delta-encoded across the levels of all the stream's events.
+    case levels
 }
 
 /// Where an event payload writes its fields, in declaration order. The block codec puts each
@@ -13,6 +16,8 @@ public protocol FieldWriter {
     mutating func writeInt(_ value: Int64)
     /// Writes a byte-string field.
     mutating func writeBytes(_ value: UnsafeRawBufferPointer)
+    /// Writes a list of book levels.
+    mutating func writeLevels(_ levels: ArraySlice<BookLevel>)
 }
 
 /// Where an event payload reads its fields back, in the order it wrote them.
@@ -21,7 +26,12 @@ public protocol FieldReader {
     mutating func readInt() throws(CodecError) -> Int64
     /// Reads a byte-string field; the bytes are valid until the next read.
     mutating func readBytes() throws(CodecError) -> UnsafeRawBufferPointer
+    /// Reads a list of book levels (in blocks, a slice of the stream's shared level storage).
+    mutating func readLevels() throws(CodecError) -> ArraySlice<BookLevel>
 }
+
+/// The most levels one list field may hold.
+public let maximumLevels = 1 << 20
 
 /// The most bytes one byte-string field may hold.
 public let maximumFieldBytes = 1 << 20

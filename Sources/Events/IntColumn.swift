@@ -138,6 +138,7 @@ public enum IntColumn {
             try fastLoop(&reader, count: count, index: &index) { position, quotient in
                 value = value &+ ZigZag.decode(quotient) &* divisor
                 output[position] = value
+                return true
             }
             while index < count {
                 value = value &+ (try reader.readZigZag() &* divisor)
@@ -152,6 +153,7 @@ public enum IntColumn {
                 let (value, overflowed) = ZigZag.decode(quotient).multipliedReportingOverflow(by: divisor)
                 overflow = overflow || overflowed
                 output[position] = value
+                return true
             }
             while index < count {
                 let (value, overflowed) = (try reader.readZigZag()).multipliedReportingOverflow(by: divisor)
@@ -193,9 +195,18 @@ public enum IntColumn {
             var value = try reader.readZigZag()
             let divisor = try readDivisor(&reader)
             if value >= target { return 0 }
-            for index in 1..<count {
+            var index = 1
+            var found: Int?
+            try fastLoop(&reader, count: count, index: &index) { position, quotient in
+                value = value &+ ZigZag.decode(quotient) &* divisor
+                if value >= target { found = position }
+                return found == nil
+            }
+            if let found { return found }
+            while index < count {
                 value = value &+ (try reader.readZigZag() &* divisor)
                 if value >= target { return index }
+                index += 1
             }
             return count
         case .plain:
@@ -217,10 +228,10 @@ public enum IntColumn {
     }
 
     /// Decodes varints without bounds checks while at least 10 bytes (the longest varint)
-    /// remain, calling `body` with each position and value and advancing `index`; the caller finishes the column
-    /// with checked reads.
+    /// remain, calling `body` with each position and value and advancing `index`, until
+    /// `body` returns false; the caller finishes the column with checked reads.
     @inlinable @inline(__always)
-    static func fastLoop(_ reader: inout ByteReader, count: Int, index: inout Int, _ body: (Int, UInt64) -> Void) throws(CodecError) {
+    static func fastLoop(_ reader: inout ByteReader, count: Int, index: inout Int, _ body: (Int, UInt64) -> Bool) throws(CodecError) {
         guard let base = reader.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var position = reader.offset
         let safeEnd = reader.buffer.count &- 10
@@ -239,8 +250,9 @@ public enum IntColumn {
                 } while byte >= 0x80 && shift < 70
                 if byte >= 0x80 || (shift == 70 && byte > 1) { throw .malformedVarint(offset: position) }
             }
-            body(index, value)
+            let more = body(index, value)
             index &+= 1
+            if !more { break }
         }
         reader.offset = position
     }

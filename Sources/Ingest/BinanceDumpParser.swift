@@ -30,25 +30,28 @@ struct BinanceDumpParser: LineParser {
             }
         }
 
-        var columnCounts: Set<Int> {
+        /// The fewest and most columns a row may have (spot files add `isBestMatch`).
+        var columnCounts: ClosedRange<Int> {
             switch self {
-            case .trades: [6, 7]
-            case .aggregateTrades: [7, 8]
-            case .klines: [12]
-            case .bookTicker: [7]
-            case .funding: [3]
+            case .trades: 6...7
+            case .aggregateTrades: 7...8
+            case .klines: 12...12
+            case .bookTicker: 7...7
+            case .funding: 3...3
             }
         }
     }
 
     let kind: Kind
     let instrument: InstrumentResolver.Entry
+    private let columnCounts: ClosedRange<Int>
     private var row = CSVRow()
     private var isFirstLine = true
 
     init(kind: Kind, instrument: InstrumentResolver.Entry) {
         self.kind = kind
         self.instrument = instrument
+        columnCounts = kind.columnCounts
         row.names = kind.columns
     }
 
@@ -58,7 +61,7 @@ struct BinanceDumpParser: LineParser {
             isFirstLine = false
             if row.looksLikeHeader { return }
         }
-        try row.require(count: kind.columnCounts)
+        try row.require(count: columnCounts)
         let event: Event
         switch kind {
         case .trades, .aggregateTrades:

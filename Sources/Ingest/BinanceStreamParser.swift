@@ -17,7 +17,9 @@ struct BinanceStreamParser: LineParser {
     private var fileInstrument: InstrumentResolver.Entry?
     /// A snapshot line seen before any message named the file's symbol, kept until one does.
     private var pendingSnapshot: (receiveTime: Timestamp, json: [UInt8])?
-    private var levels: [(BookSide, Price, Quantity)] = []
+    /// The levels of the message being read (a fresh pair per message: events keep them).
+    private var bids: [BookLevel] = []
+    private var asks: [BookLevel] = []
 
     init(resolver: InstrumentResolver) {
         self.resolver = resolver
@@ -35,7 +37,8 @@ struct BinanceStreamParser: LineParser {
         var stream: UnsafeRawBufferPointer?
         var laterData: Int?
         var snapshot = Snapshot()
-        levels.removeAll(keepingCapacity: true)
+        bids = []
+        asks = []
         try scanner.readObject { (key, scanner) throws(RowProblem) in
             if key.matches("stream") {
                 stream = try scanner.readRawString().0
@@ -77,10 +80,15 @@ struct BinanceStreamParser: LineParser {
             try flushPendingSnapshot(into: &events)
         }
         var fields = Fields()
-        levels.removeAll(keepingCapacity: true)
+        bids = []
+        asks = []
         try data.readObject { (key, scanner) throws(RowProblem) in
             if key.count == 1 && (key[0] == 0x62 || key[0] == 0x61) && scanner.peek() == 0x5B {
-                try Self.readLevels(&scanner, side: key[0] == 0x62 ? .bid : .ask, instrument: instrument, into: &levels)
+                if key[0] == 0x62 {
+                    try Self.readLevels(&scanner, side: .bid, instrument: instrument, into: &bids)
+                } else {
+                    try Self.readLevels(&scanner, side: .ask, instrument: instrument, into: &asks)
+                }
             } else {
                 try fields.read(key, &scanner)
             }
@@ -126,29 +134,19 @@ struct BinanceStreamParser: LineParser {
 
     private func emitDepth(_ fields: Fields, at time: Timestamp, emit: (Event.Body, Timestamp) -> Void) throws(RowProblem) {
         guard let first = fields.firstUpdateID, let last = fields.updateID else { throw RowProblem("depth update without U and u") }
-        let firstID = UInt64(bitPattern: first)
-        let lastID = UInt64(bitPattern: last)
-        let previousID = UInt64(bitPattern: fields.previousUpdateID ?? 0)
-        if levels.isEmpty {
-            // An update without levels still carries update ids the book's continuity needs.
-            emit(.bookDelta(BookDelta(side: .bid, price: .zero, size: .zero, isLastInMessage: true,
-                                      firstUpdateID: firstID, lastUpdateID: lastID, previousUpdateID: previousID)), time)
-            return
-        }
-        for (index, level) in levels.enumerated() {
-            emit(.bookDelta(BookDelta(side: level.0, price: level.1, size: level.2, isLastInMessage: index == levels.count - 1,
-                                      firstUpdateID: firstID, lastUpdateID: lastID, previousUpdateID: previousID)), time)
-        }
+        emit(.bookDelta(BookDelta(
+            bids: bids[...], asks: asks[...], firstUpdateID: UInt64(bitPattern: first), lastUpdateID: UInt64(bitPattern: last),
+            previousUpdateID: UInt64(bitPattern: fields.previousUpdateID ?? 0))), time)
     }
 
-    static func readLevels(_ scanner: inout JSONScanner, side: BookSide, instrument: InstrumentResolver.Entry, into levels: inout [(BookSide, Price, Quantity)]) throws(RowProblem) {
+    static func readLevels(_ scanner: inout JSONScanner, side: BookSide, instrument: InstrumentResolver.Entry, into levels: inout [BookLevel]) throws(RowProblem) {
         try scanner.readArray { (scanner) throws(RowProblem) in
             try scanner.expect(0x5B)
             let priceText = try scanner.readDecimalText()
             try scanner.expect(0x2C)
             let sizeText = try scanner.readDecimalText()
             try scanner.expect(0x5D)
-            levels.append((side, try price(priceText, "\(side.label) level price", instrument), try size(sizeText, "\(side.label) level size", instrument)))
+            levels.append(BookLevel(price: try price(priceText, "\(side.label) level price", instrument), size: try size(sizeText, "\(side.label) level size", instrument)))
         }
     }
 
@@ -168,9 +166,12 @@ struct BinanceStreamParser: LineParser {
     /// instrument is known, and otherwise when a later message names it.
     private mutating func readSnapshotMember(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner, into snapshot: inout Snapshot) throws(RowProblem) {
         if key.matches("bids") || key.matches("asks") {
-            snapshot.hasLevels = true
             if let instrument = fileInstrument {
-                try Self.readLevels(&scanner, side: key.matches("bids") ? .bid : .ask, instrument: instrument, into: &levels)
+                if key.matches("bids") {
+                    try Self.readLevels(&scanner, side: .bid, instrument: instrument, into: &bids)
+                } else {
+                    try Self.readLevels(&scanner, side: .ask, instrument: instrument, into: &asks)
+                }
             } else {
                 try scanner.skipValue()
             }
@@ -195,9 +196,10 @@ struct BinanceStreamParser: LineParser {
     private mutating func flushPendingSnapshot(into events: inout [Event]) throws(RowProblem) {
         guard let (receiveTime, json) = pendingSnapshot, let instrument = fileInstrument else { return }
         pendingSnapshot = nil
-        let saved = levels
-        defer { levels = saved }
-        levels.removeAll()
+        let saved = (bids, asks)
+        defer { (bids, asks) = saved }
+        bids = []
+        asks = []
         try json.withBytes { (raw: UnsafeRawBufferPointer) throws(RowProblem) in
             var scanner = JSONScanner(raw)
             var snapshot = Snapshot()
@@ -207,13 +209,10 @@ struct BinanceStreamParser: LineParser {
     }
 
     private func appendSnapshot(_ snapshot: Snapshot, instrument: InstrumentResolver.Entry, receiveTime: Timestamp, into events: inout [Event]) throws(RowProblem) {
-        guard !levels.isEmpty else { throw RowProblem("depth snapshot without levels") }
+        guard !bids.isEmpty || !asks.isEmpty else { throw RowProblem("depth snapshot without levels") }
         let eventTime = snapshot.transactionTime ?? snapshot.eventTime ?? receiveTime
-        let updateID = UInt64(bitPattern: snapshot.lastUpdateID ?? 0)
-        for (index, level) in levels.enumerated() {
-            events.append(Event(eventTime: eventTime, receiveTime: receiveTime, instrument: instrument.id, body: .bookSnapshot(BookSnapshot(
-                side: level.0, price: level.1, size: level.2, isFirst: index == 0, isLast: index == levels.count - 1, lastUpdateID: updateID))))
-        }
+        events.append(Event(eventTime: eventTime, receiveTime: receiveTime, instrument: instrument.id, body: .bookSnapshot(BookSnapshot(
+            bids: bids[...], asks: asks[...], lastUpdateID: UInt64(bitPattern: snapshot.lastUpdateID ?? 0)))))
     }
 }
 
@@ -222,7 +221,6 @@ private struct Snapshot {
     var lastUpdateID: Int64?
     var eventTime: Timestamp?
     var transactionTime: Timestamp?
-    var hasLevels = false
 
     mutating func read(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner) throws(RowProblem) {
         if key.matches("lastUpdateId") {

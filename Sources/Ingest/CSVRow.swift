@@ -11,9 +11,9 @@ struct CSVRow {
         index < names.count ? "column \(index + 1) (\(names[index]))" : "column \(index + 1)"
     }
 
-    func require(count: Set<Int>) throws(RowProblem) {
+    func require(count: ClosedRange<Int>) throws(RowProblem) {
         guard count.contains(fields.count) else {
-            let expected = count.sorted().map(String.init).joined(separator: " or ")
+            let expected = count.count == 1 ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
             throw RowProblem("\(fields.count) columns, expected \(expected)")
         }
     }
@@ -79,13 +79,25 @@ struct CSVRow {
     func bool(_ index: Int) throws(RowProblem) -> Bool {
         guard index < fields.count else { throw RowProblem("\(name(index)) is missing") }
         return try fields.withField(index) { (bytes) throws(RowProblem) -> Bool in
-            switch bytes.count {
-            case 1 where bytes[0] == 0x31: return true
-            case 1 where bytes[0] == 0x30: return false
-            case 4 where bytes.map({ $0 | 0x20 }) == Array("true".utf8): return true
-            case 5 where bytes.map({ $0 | 0x20 }) == Array("false".utf8): return false
-            default: throw RowProblem("\(name(index)) '\(bytes.text)' is not true or false")
-            }
+            if let value = Self.boolean(bytes) { return value }
+            throw RowProblem("\(name(index)) '\(bytes.text)' is not true or false")
+        }
+    }
+
+    /// `true`/`false` in any case, or `1`/`0`.
+    @inline(__always)
+    static func boolean(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        switch bytes.count {
+        case 1:
+            return bytes[0] == 0x31 ? true : bytes[0] == 0x30 ? false : nil
+        case 4:
+            let word = UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)) | 0x2020_2020
+            return word == 0x6575_7274 ? true : nil  // "true"
+        case 5:
+            let word = UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)) | 0x2020_2020
+            return word == 0x736C_6166 && (bytes[4] | 0x20) == 0x65 ? false : nil  // "false"
+        default:
+            return nil
         }
     }
 

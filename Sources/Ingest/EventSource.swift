@@ -25,12 +25,13 @@ protocol LineParser {
 /// back, and either stopping at a bad row or logging it and going on.
 final class LineSource<Parser: LineParser>: EventSource {
     let input: InputFile
-    private var reader: LineReader
-    private var parser: Parser
+    // Touched for every row by this source only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var reader: LineReader
+    @exclusivity(unchecked) private var parser: Parser
     private let rejects: RejectLog?
-    private var lastReceiveTime = Int64.min
-    private(set) var rowCount: UInt64 = 0
-    private(set) var rejectedCount: UInt64 = 0
+    @exclusivity(unchecked) private var lastReceiveTime = Int64.min
+    @exclusivity(unchecked) private(set) var rowCount: UInt64 = 0
+    @exclusivity(unchecked) private(set) var rejectedCount: UInt64 = 0
 
     init(input: InputFile, parser: Parser, rejects: RejectLog?) {
         self.input = input

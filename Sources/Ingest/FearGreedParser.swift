@@ -21,7 +21,9 @@ struct FearGreedParser: LineParser {
             isFirstLine = false
             if row.looksLikeHeader { return }
         }
-        try row.require(count: [2, 3, 6])
+        guard [2, 3, 6].contains(row.fields.count) else {
+            throw RowProblem("\(row.fields.count) columns, expected 6 (date,open,high,low,close,volume) or 2–3 (date,value[,classification])")
+        }
         row.names = row.fields.count == 6 ? ["date", "open", "high", "low", "close", "volume"] : ["date", "value", "classification"]
         let time = try row.time(0, unit: .seconds)
         let value = try row.decimal(row.fields.count == 6 ? 4 : 1, scale: instrument.priceScale, as: Int64.self)

@@ -212,23 +212,35 @@ struct JSONScanner {
     }
 
     /// The integer spelled by `text` (optional minus, digits), or nil.
+    @inline(__always)
     static func integer(_ text: UnsafeRawBufferPointer) -> Int64? {
         guard !text.isEmpty else { return nil }
-        var index = 0
         let negative = text[0] == 0x2D
-        if negative { index = 1 }
-        guard index < text.count else { return nil }
-        var value: Int64 = 0
-        while index < text.count {
+        let start = negative ? 1 : 0
+        let digits = text.count - start
+        guard digits > 0 else { return nil }
+        var value: UInt64 = 0
+        if digits <= 18 {
+            // 18 digits cannot overflow: no checks in the loop.
+            var invalid: UInt8 = 0
+            for index in start..<text.count {
+                let digit = text[index] &- 0x30
+                invalid |= digit > 9 ? 1 : 0
+                value = value &* 10 &+ UInt64(digit)
+            }
+            guard invalid == 0 else { return nil }
+            return negative ? -Int64(value) : Int64(value)
+        }
+        for index in start..<text.count {
             let digit = text[index] &- 0x30
             guard digit < 10 else { return nil }
             let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int64(digit))
+            let (sum, overflow2) = times.addingReportingOverflow(UInt64(digit))
             guard !overflow && !overflow2 else { return nil }
             value = sum
-            index += 1
         }
-        return negative ? -value : value
+        if negative { return value <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- value) : nil }
+        return value <= UInt64(Int64.max) ? Int64(value) : nil
     }
 }
 

@@ -42,6 +42,7 @@ struct EventCodecTests {
             var kinds: [FieldKind] = []
             mutating func writeInt(_ value: Int64) { kinds.append(.int) }
             mutating func writeBytes(_ value: UnsafeRawBufferPointer) { kinds.append(.bytes) }
+            mutating func writeLevels(_ levels: ArraySlice<BookLevel>) { kinds.append(.levels) }
         }
         var random = RandomEvents(generator: testGenerator().generator)
         for type in EventType.allCases {

@@ -37,6 +37,13 @@ public struct RandomEvents {
         }
     }
 
+    /// 0 to 40 levels, sometimes as a slice that does not start at index 0.
+    public mutating func levels() -> ArraySlice<BookLevel> {
+        let all = (0..<Int.random(in: 0...40, using: &generator)).map { _ in BookLevel(price: price(), size: quantity()) }
+        let skip = all.isEmpty ? 0 : Int.random(in: 0...min(3, all.count), using: &generator)
+        return all[skip...]
+    }
+
     public mutating func code<Code: EventCode>(_ type: Code.Type) -> Code {
         Code.allCases.randomElement(using: &generator)!
     }
@@ -54,8 +61,8 @@ public struct RandomEvents {
         switch type {
         case .trade: .trade(Trade(price: price(), size: quantity(), aggressor: code(AggressorSide.self), tradeID: uint64()))
         case .quote: .quote(Quote(bidPrice: price(), bidSize: quantity(), askPrice: price(), askSize: quantity(), updateID: uint64()))
-        case .bookDelta: .bookDelta(BookDelta(side: code(BookSide.self), price: price(), size: quantity(), isLastInMessage: bool(), firstUpdateID: uint64(), lastUpdateID: uint64(), previousUpdateID: uint64()))
-        case .bookSnapshot: .bookSnapshot(BookSnapshot(side: code(BookSide.self), price: price(), size: quantity(), isFirst: bool(), isLast: bool(), lastUpdateID: uint64()))
+        case .bookDelta: .bookDelta(BookDelta(bids: levels(), asks: levels(), firstUpdateID: uint64(), lastUpdateID: uint64(), previousUpdateID: uint64()))
+        case .bookSnapshot: .bookSnapshot(BookSnapshot(bids: levels(), asks: levels(), lastUpdateID: uint64()))
         case .bar: .bar(Bar(intervalNanos: int64(), open: price(), high: price(), low: price(), close: price(), volume: quantity(), quoteVolume: money(), tradeCount: uint64(), takerBuyVolume: quantity(), takerBuyQuoteVolume: money()))
         case .fundingRate: .fundingRate(FundingRate(rate: Rate(units: int64()), fundingTime: time(), intervalNanos: int64()))
         case .markPrice: .markPrice(MarkPrice(mark: price(), index: bool() ? price() : nil, estimatedSettle: bool() ? price() : nil))

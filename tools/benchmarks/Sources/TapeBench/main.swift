@@ -195,17 +195,23 @@ if haveShared && wanted("size") {
     for (name, types, target) in groups {
         let path = "\(scratch)/size-\(name)"
         let journal = try Journal(path: path, readOnly: false, create: true)
+        var units = 0
         try source.read { snapshot in
             try journal.write { appender in
                 _ = try appender.add(perpetual)
                 try snapshot.forEachEvent(filter: EventFilter(types: types, instruments: nil)) { _, event in
+                    switch event.body {
+                    case .bookDelta(let delta): units += delta.levelCount
+                    case .bookSnapshot(let snapshot): units += snapshot.levelCount
+                    default: units += 1
+                    }
                     try appender.append(event)
                     return true
                 }
             }
         }
-        let head = try journal.head()
-        report("size_\(name)", Double(try journal.usedBytes()) / Double(head.eventCount), "bytes/event", target: "≤ \(target) (\(head.eventCount) real events, on-disk pages)")
+        let unit = name == "book_levels" ? "level" : "event"
+        report("size_\(name)", Double(try journal.usedBytes()) / Double(units), "bytes/\(unit)", target: "≤ \(target) (\(units) real \(unit)s, on-disk pages)")
     }
 }
 
@@ -238,15 +244,29 @@ if !trades.isEmpty && (wanted("import_trades_csv") || wanted("memory")) {
         report("import_trades_csv", Double(trades.count) / elapsed / 1e6, "M rows/s", target: "≥ 3")
     }
     if wanted("memory") {
+        /// The child's own peak resident size (VmHWM of its memory map after exec), sampled
+        /// from /proc while it runs: rusage would include this process's peak, which a
+        /// vfork-based spawn carries over.
         func peakResidentMegabytes(_ arguments: [String]) -> Double {
             var pid: pid_t = 0
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            defer { posix_spawn_file_actions_destroy(&actions) }
             let argv = ([tapeBinary] + arguments).map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
-            guard posix_spawn(&pid, tapeBinary, nil, nil, argv, environ) == 0 else { return .nan }
+            guard posix_spawn(&pid, tapeBinary, &actions, nil, argv, environ) == 0 else { return .nan }
+            var peakKilobytes = 0.0
             var status: Int32 = 0
-            var usage = rusage()
-            wait4(pid, &status, 0, &usage)
-            return Double(usage.ru_maxrss) / 1024
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),  // gone between checks: keep the last reading
+                   let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                   let value = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                    peakKilobytes = max(peakKilobytes, value)
+                }
+                usleep(2_000)
+            }
+            return peakKilobytes / 1024
         }
         if FileManager.default.isExecutableFile(atPath: tapeBinary) {
             let journal = "\(scratch)/memory"
