@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["TapeCore", "Events", "Journal", "Ingest", "TestSupport"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -30,6 +30,17 @@ struct BinanceDumpParser: LineParser {
             }
         }
 
+        /// The names the first column has in the dumps' header lines (USD-M, spot).
+        var firstColumnNames: [String] {
+            switch self {
+            case .trades: ["id", "trade_id"]
+            case .aggregateTrades: ["agg_trade_id", "aggid", "a"]
+            case .klines: ["open_time", "opentime"]
+            case .bookTicker: ["update_id"]
+            case .funding: ["calc_time"]
+            }
+        }
+
         /// The fewest and most columns a row may have (spot files add `isBestMatch`).
         var columnCounts: ClosedRange<Int> {
             switch self {
@@ -59,7 +70,8 @@ struct BinanceDumpParser: LineParser {
         try row.fields.split(line)
         if isFirstLine {
             isFirstLine = false
-            if row.looksLikeHeader { return }
+            // The dumps' header lines start with the name of the first column; anything else is data.
+            if kind.firstColumnNames.contains(row.fields.string(0).lowercased()) { return }
         }
         try row.require(count: columnCounts)
         let event: Event

@@ -79,7 +79,15 @@ public enum Importer {
             if request.files == ["-"] {
                 summary = try streamStandardInput(request, input: inputs[0], definitions: definitions, rejects: rejects, journal: journal, progress: progress)
             } else {
-                summary = try importFiles(request, inputs: inputs, definitions: definitions, rejects: rejects, journal: journal, progress: progress)
+                do {
+                    summary = try importFiles(request, inputs: inputs, definitions: definitions, rejects: rejects, journal: journal, progress: progress)
+                } catch JournalError.outOfOrder(let time, let end) where !request.force {
+                    // Re-importing a file fails on time order first; say so when that is why.
+                    for input in inputs { try input.drain() }
+                    let files = inputs.map { ImportRecord.File(path: $0.path, byteCount: $0.storedBytesRead, contentHash: $0.contentHash, rowCount: 0, rejectedCount: 0) }
+                    try refuseRepeats(files, history: try journal.read { try $0.importHistory() })
+                    throw JournalError.outOfOrder(receiveTime: time, journalEnd: end)
+                }
             }
         } catch let error as IngestError {
             try? rejects?.flush()  // the import's own error matters more than the log's

@@ -34,12 +34,12 @@ final class InputFile {
         let opened = open(path, O_RDONLY)
         guard opened >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
         var status = stat()
-        guard fstat(opened, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+        guard fstat(opened, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG || (status.st_mode & S_IFMT) == S_IFIFO else {
             close(opened)
-            throw .unreadable(file: path, reason: "not a regular file")
+            throw .unreadable(file: path, reason: "not a regular file or a pipe")
         }
         descriptor = opened
-        storedSize = UInt64(status.st_size)
+        storedSize = (status.st_mode & S_IFMT) == S_IFREG ? UInt64(status.st_size) : nil
     }
 
     deinit {
@@ -84,6 +84,13 @@ final class InputFile {
             }
         }
         return buffer.count
+    }
+
+    /// Reads the rest of the stored bytes without decoding them, so that `contentHash` covers
+    /// the whole file.
+    func drain() throws(IngestError) {
+        while !atEnd { try fill() }
+        rawStart = rawEnd
     }
 
     /// Reads the whole decompressed content, refusing more than `limit` bytes.
