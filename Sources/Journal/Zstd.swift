@@ -44,3 +44,9 @@ final class ZstdDecompressor {
         return size == output.count ? nil : "decompressed \(size) bytes, expected \(output.count)"
     }
 }
+
+/// Facts about the zstd library linked.
+enum ZstdInfo {
+    /// The library's version, e.g. "1.5.4" (`ZSTD_versionString`).
+    static var version: String { String(cString: ZSTD_versionString()) }
+}

@@ -25,6 +25,10 @@ struct Tape: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             Output.standard.flush()
+        } catch let code as ExitCode {
+            // A command that already reported its outcome (verify finding damage).
+            Output.standard.flush()
+            Foundation.exit(code.rawValue)
         } catch let failure as Failure {
             Output.standard.flush()
             Output.error.line("tape: \(failure.message)")

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TapeCore
+import Events
+import Journal
+import TestSupport
+
+@Suite("tape commands")
+struct CommandTests {
+    @Test("import, info --json, verify and cat work end to end on the bundled sample")
+    func endToEnd() throws {
+        let directory = TemporaryDirectory("cli")
+        let journal = directory.appending("demo")
+        let imported = try CLI.importSample([CLI.firstDay, CLI.secondDay], into: journal, extra: ["--json"])
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(imported.error.isEmpty, "progress must stay quiet when stderr is not a terminal")
+        let summary = try CLI.object(imported.output)
+        #expect(summary["events"] as? Int == 32_507)
+        #expect((summary["counts"] as? [String: Int])?["trade"] == 6_217)
+
+        let info = try CLI.run(["info", "--journal", journal, "--json"])
+        #expect(info.status == 0)
+        let fields = try CLI.object(info.output)
+        #expect(fields["events"] as? Int == 32_507)
+        #expect(fields["first_seq"] as? Int == 1)
+        #expect(fields["last_seq"] as? Int == 32_507)
+        #expect(fields["first_time"] as? String == "2023-04-04T23:58:20.423575000Z")
+        #expect(fields["last_time"] as? String == "2023-04-05T00:01:59.971675000Z")
+        #expect((fields["bytes"] as? Int ?? 0) > 100_000)
+        #expect(fields["counts"] as? [String: Int] == ["trade": 6_217, "quote": 18_238, "book_delta": 7_613, "book_snapshot": 1, "funding_rate": 219, "mark_price": 219])
+        #expect(((fields["instruments"] as? [[String: Any]])?.first?["name"]) as? String == "BTCUSDT-PERP.BINANCE")
+        #expect((fields["imports"] as? [Any])?.count == 1)
+
+        let verify = try CLI.run(["verify", "--journal", journal, "--json"])
+        #expect(verify.status == 0)
+        #expect(try CLI.object(verify.output)["status"] as? String == "clean")
+
+        let all = try CLI.run(["cat", "--journal", journal])
+        #expect(all.status == 0)
+        #expect(all.lines.count == 32_507)
+        for line in all.lines.prefix(500) {
+            let event = try CLI.object(line)
+            for key in ["seq", "type", "time", "recv_time", "instrument"] { #expect(event[key] != nil, "\(key) in \(line)") }
+        }
+        let midnight = try CLI.run(["cat", "--journal", journal, "--from", "2023-04-05T00:00:00Z", "--type", "trade", "--limit", "2"])
+        #expect(midnight.lines.count == 2)
+        let first = try CLI.object(midnight.lines[0])
+        #expect(first["type"] as? String == "trade")
+        #expect((first["recv_time"] as! String) >= "2023-04-05T00:00:00")
+        #expect(first["price"] as? String == "28155.1")
+        let range = try CLI.run(["cat", "--journal", journal, "--from", "100", "--to", "104"])
+        #expect(range.lines.map { try! CLI.object($0)["seq"] as! Int } == [100, 101, 102, 103, 104])
+        let beforeMidnight = try CLI.run(["cat", "--journal", journal, "--from", "2023-04-04T23:59:59.9Z", "--to", "2023-04-05T00:00:00Z"])
+        #expect(beforeMidnight.lines.allSatisfy { (try! CLI.object($0)["recv_time"] as! String) < "2023-04-05" })
+        #expect(!beforeMidnight.lines.isEmpty)
+    }
+
+    @Test("exit codes: 0 success, 1 bad data, 2 could not run", arguments: [
+        (["verify", "--journal", "/nonexistent/journal"], Int32(2), "tape: /nonexistent/journal: no journal here"),
+        (["cat", "--journal", "/nonexistent/journal"], 2, "tape: /nonexistent/journal: no journal here"),
+        (["import", "parquet", "x", "--journal", "/tmp/x"], 2, "tape: unknown format 'parquet' (known: binance-stream, binance-trades, binance-aggtrades, binance-klines, binance-bookticker, binance-funding, trades-csv, bars-csv, fear-greed, whale-transfers)"),
+        (["info"], 2, "Error: Missing expected argument '--journal <dir>'"),
+        (["cat", "--journal", "journal/samples", "--type", "tick"], 2, "tape: journal/samples: no journal here"),
+    ])
+    func exitCodes(arguments: [String], status: Int32, message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == status)
+        #expect(result.error.hasPrefix(message), "\(result.error)")
+    }
+
+    @Test("a bad row stops import with exit 1 and file:line: reason; --skip-bad logs it and goes on")
+    func badRows() throws {
+        let directory = TemporaryDirectory("cli")
+        let csv = directory.appending("trades.csv")
+        try "id,price,qty,quote_qty,time,is_buyer_maker\n1,61800.3,0.006,0,1723161256322,true\n2,61800.3,0.0061,0,1723161256323,true\n3,61800.4,0.001,0,1723161256324,false\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let journal = directory.appending("j")
+        let stopped = try CLI.run(["import", "binance-trades", csv, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE"])
+        #expect(stopped.status == 1)
+        #expect(stopped.error == "tape: \(csv):3: column 3 (qty) '0.0061': more than 3 decimal places\n")
+        #expect(try CLI.run(["info", "--journal", journal, "--json"]).output.contains("\"events\":0"))
+        let log = directory.appending("rejects.jsonl")
+        let skipped = try CLI.run(["import", "binance-trades", csv, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--skip-bad", log, "--json"])
+        #expect(skipped.status == 0)
+        let summary = try CLI.object(skipped.output)
+        #expect(summary["events"] as? Int == 2)
+        #expect(summary["rejected"] as? Int == 1)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "{\"file\":\"\(csv)\",\"line\":3,\"reason\":\"column 3 (qty) '0.0061': more than 3 decimal places\",\"row\":\"2,61800.3,0.0061,0,1723161256323,true\"}\n")
+        let again = try CLI.run(["import", "binance-trades", csv, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--skip-bad", log])
+        #expect(again.status == 1)
+        #expect(again.error.contains("was already imported as sequences 1…2"))
+    }
+
+    @Test("flipped bytes: verify exits 1 naming the damaged range, reading it exits 1, the rest stays readable")
+    func corruption() throws {
+        let directory = TemporaryDirectory("cli")
+        let journal = directory.appending("j")
+        #expect(try CLI.importSample([CLI.firstDay, CLI.secondDay], into: journal, extra: ["--block-events", "4000"]).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: journal + "/data.mdb"))
+        // Damage the payload of the block starting at sequence 8001.
+        let magic = Data([0x54, 0x50, 0x4A, 0x42, 1])
+        var frame = bytes.startIndex
+        while let found = bytes.range(of: magic, in: frame..<bytes.endIndex) {
+            let first = bytes[(found.lowerBound + 8)..<(found.lowerBound + 16)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            if first == 8_001 { frame = found.lowerBound; break }
+            frame = found.upperBound
+        }
+        bytes[frame + 3_000] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: journal + "/data.mdb"))
+        let verify = try CLI.run(["verify", "--journal", journal])
+        #expect(verify.status == 1)
+        #expect(verify.output.hasPrefix("corrupt: sequences 8001…12000: checksum mismatch"), "\(verify.output)")
+        let damaged = try CLI.run(["cat", "--journal", journal, "--from", "9000", "--to", "9001"])
+        #expect(damaged.status == 1)
+        #expect(damaged.error.contains("corrupt block holding sequences 8001…12000"), "\(damaged.error)")
+        #expect(damaged.output.isEmpty)
+        let intact = try CLI.run(["cat", "--journal", journal, "--from", "1", "--to", "8000"])
+        #expect(intact.status == 0)
+        #expect(intact.lines.count == 8_000)
+    }
+
+    @Test("two processes with different block sizes write journals that read back identically")
+    func determinism() throws {
+        let directory = TemporaryDirectory("cli")
+        var outputs: [String] = []
+        for (name, blockEvents) in [("small", "333"), ("large", "16384")] {
+            let journal = directory.appending(name)
+            #expect(try CLI.importSample([CLI.firstDay, CLI.secondDay], into: journal, extra: ["--block-events", blockEvents]).status == 0)
+            #expect(try CLI.run(["verify", "--journal", journal]).status == 0)
+            outputs.append(try CLI.run(["cat", "--journal", journal]).output)
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].count > 1_000_000)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import TapeCore
+import Events
+import Journal
+import TestSupport
+
+/// Every event of a journal, read in this process.
+func journalEvents(_ path: String) throws -> [Event] {
+    try Journal(path: path).read { snapshot in
+        var events: [Event] = []
+        try snapshot.forEachEvent { _, event in
+            events.append(event)
+            return true
+        }
+        return events
+    }
+}
+
+/// The uncompressed bytes of a gzip file.
+func gunzip(_ path: String) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-dc", path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return data
+}
+
+@Suite("tape across processes", .serialized)
+struct ProcessTests {
+    @Test("kill -9 at random points of an import leaves the journal exactly as before (or fully imported if it committed)")
+    func killDuringImport() throws {
+        var (generator, note) = testGenerator()
+        let directory = TemporaryDirectory("kill")
+        let template = directory.appending("template")
+        #expect(try CLI.importSample([CLI.firstDay], into: template).status == 0)
+        let reference = directory.appending("reference")
+        #expect(try CLI.importSample([CLI.firstDay], into: reference).status == 0)
+        #expect(try CLI.importSample([CLI.secondDay], into: reference).status == 0)
+        let before = try journalEvents(template)
+        let after = try journalEvents(reference)
+        let input = try Data(contentsOf: URL(fileURLWithPath: CLI.secondDay))
+        var outcomes = (killed: 0, completed: 0)
+        for round in 0..<16 {
+            let journal = directory.appending("j\(round)")
+            try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: template + "/data.mdb", toPath: journal + "/data.mdb")
+            let fifo = directory.appending("fifo\(round)")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            // Opened read-write so this never blocks; the import's reader sees end of file once it is closed.
+            let descriptor = open(fifo, O_RDWR | O_NONBLOCK)
+            #expect(descriptor >= 0)
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CLI.binary)
+            child.arguments = ["import", "binance-stream", fifo, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--instruments", CLI.catalogue]
+            child.standardOutput = FileHandle.nullDevice
+            child.standardError = FileHandle.nullDevice
+            try child.run()
+            let deliverAll = round % 4 == 3
+            let cut = deliverAll ? input.count : Int.random(in: 0..<input.count, using: &generator)
+            var written = 0
+            while written < cut && child.isRunning {
+                let count = input.withUnsafeBytes { raw in write(descriptor, raw.baseAddress! + written, min(cut - written, 1 << 16)) }
+                if count > 0 {
+                    written += count
+                } else {
+                    var target = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&target, 1, 100)  // waits for the reader to drain the pipe; the loop re-checks the child
+                }
+            }
+            close(descriptor)
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            let events = try journalEvents(journal)
+            #expect(try Journal(path: journal).verify().isClean, "round \(round), \(note)")
+            if events == before {
+                outcomes.killed += 1
+            } else {
+                #expect(events == after, "round \(round): the journal is neither as before nor fully imported, \(note)")
+                outcomes.completed += 1
+            }
+        }
+        #expect(outcomes.killed >= 8, "\(outcomes), \(note)")
+    }
+
+    @Test("a follower in another process prints every committed event once, in order, while the writer appends")
+    func follower() throws {
+        let directory = TemporaryDirectory("follow")
+        let journal = directory.appending("j")
+        #expect(try CLI.importSample([CLI.firstDay], into: journal).status == 0)
+        let start = try Journal(path: journal).head().lastSequence + 1
+        let scratch = directory.appending("count")
+        #expect(try CLI.importSample([CLI.secondDay], into: scratch).status == 0)
+        let expectedCount = Int(try Journal(path: scratch).head().eventCount)
+
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: CLI.binary)
+        follower.arguments = ["follow", "--journal", journal, "--from", "\(start)", "--limit", "\(expectedCount)", "--poll", "5"]
+        let followed = Pipe()
+        follower.standardOutput = followed
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: CLI.binary)
+        writer.arguments = ["import", "binance-stream", "-", "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--instruments", CLI.catalogue]
+        let input = Pipe()
+        writer.standardInput = input
+        writer.standardOutput = FileHandle.nullDevice
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+
+        let lines = String(decoding: try gunzip(CLI.secondDay), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        let half = lines.count / 2
+        input.fileHandleForWriting.write(Data((lines[..<half].joined(separator: "\n") + "\n").utf8))
+        // The follower prints events of the first half while the writer still waits for more input.
+        let early = followed.fileHandleForReading.availableData
+        #expect(!early.isEmpty)
+        #expect(writer.isRunning)
+        input.fileHandleForWriting.write(Data((lines[half...].joined(separator: "\n") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        let rest = followed.fileHandleForReading.readDataToEndOfFile()
+        follower.waitUntilExit()
+        #expect(follower.terminationStatus == 0)
+
+        let printed = String(decoding: early + rest, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(printed.count == expectedCount)
+        let sequences = try printed.map { try CLI.object($0)["seq"] as! Int }
+        #expect(sequences == Array(Int(start)..<(Int(start) + expectedCount)))
+        let catalogued = try CLI.run(["cat", "--journal", journal, "--from", "\(start)"])
+        #expect(printed == catalogued.lines)
+    }
+}
