@@ -14,14 +14,14 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     /// One line about what the format is.
     public var summary: String {
         switch self {
-        case .binanceStream: "recorded Binance websocket messages: '<receive time> <combined-stream JSON>' per line, plain or gzip"
+        case .binanceStream: "Binance websocket capture: '<receive time> <combined-stream JSON>' lines"
         case .binanceTrades: "Binance data-dump trades CSV (spot or USD-M futures)"
         case .binanceAggregateTrades: "Binance data-dump aggTrades CSV (spot or USD-M futures)"
         case .binanceKlines: "Binance data-dump klines CSV (any interval)"
         case .binanceBookTicker: "Binance data-dump bookTicker CSV (USD-M futures)"
         case .binanceFunding: "Binance data-dump fundingRate CSV (USD-M futures)"
-        case .tradesCSV: "any trades CSV, through --map time=…,price=…,size=…[,side=…][,buyer_maker=…][,id=…][,recv_time=…]"
-        case .barsCSV: "any OHLC(V) CSV, through --map time=…,open=…,high=…,low=…,close=…[,volume=…] and --interval"
+        case .tradesCSV: "any trades CSV; --map names the columns (time, price, size, …)"
+        case .barsCSV: "any OHLC(V) CSV; --map names the columns, --interval the bar length"
         case .fearGreed: "Crypto Fear & Greed Index daily CSV (alternative.me)"
         case .whaleTransfers: "JSON list of large on-chain transfers (wai-collector whale_data.json)"
         }

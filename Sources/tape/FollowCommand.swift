@@ -8,7 +8,7 @@ struct FollowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "follow",
         abstract: "Print events as JSON lines as another process commits them (like tail -f).",
-        discussion: "Starts after the journal's current end unless --from says otherwise; runs until interrupted or --limit events."
+        discussion: "Starts after the journal's current end unless --from says otherwise; runs until interrupted or --limit events. Waits for the journal if it does not exist yet."
     )
 
     @OptionGroup var journalOption: JournalOption
@@ -21,7 +21,7 @@ struct FollowCommand: ParsableCommand {
         let from = try selection.from.map { try Arguments.position($0, option: "--from") }
         guard poll >= 1 else { throw Failure.cannotRun("--poll must be at least 1 ms") }
         try failing {
-            let journal = try Journal(path: journalOption.journal)
+            let journal = try waitForJournal()
             var next = try start(journal, from: from)
             var printer: EventPrinter?
             var filter = EventFilter.all
@@ -49,6 +49,28 @@ struct FollowCommand: ParsableCommand {
                     next = last + 1
                 }
                 Output.standard.flush()
+            }
+        }
+    }
+
+    /// Opens the journal, waiting (and saying so once) while it does not exist or is still
+    /// being created by its writer.
+    private func waitForJournal() throws -> Journal {
+        var announced = false
+        while true {
+            do {
+                return try Journal(path: journalOption.journal)
+            } catch {
+                switch error {
+                case .notFound, .notAJournal: break
+                default: throw error
+                }
+                if !announced {
+                    Output.error.line("tape: waiting for a journal at \(journalOption.journal)")
+                    Output.error.flush()
+                    announced = true
+                }
+                usleep(useconds_t(poll * 1000))
             }
         }
     }

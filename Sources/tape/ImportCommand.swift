@@ -10,16 +10,14 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import files into a journal (created if missing), atomically.",
         discussion: """
-            Formats:
-            \(ImportFormat.allCases.map { "  \($0.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+            Formats (specs/import-formats.md has the details):
+            \(ImportFormat.allCases.map { "  \($0.rawValue)\n      \($0.summary)" }.joined(separator: "\n"))
 
-            Several files are merged by receive time. An import is one transaction: stopped by a
-            bad row (reported as file:line: reason) or killed, it leaves the journal as it was.
-            With --skip-bad FILE, rejected rows are logged to FILE (JSON lines) and the import
-            goes on. Content imported before (same SHA-256) is refused unless --force. The file
-            '-' reads standard input and commits as data arrives, for piping a live recorder.
-            Instruments come from the journal or the catalogue (--instruments, else
-            $TAPE_INSTRUMENTS, else projections/instruments.yaml).
+            Several files are merged by receive time. An import is one transaction: stopped by a bad row (reported as file:line: reason) or killed, it leaves the journal as it was. With --skip-bad FILE, rejected rows are logged to FILE as JSON lines and the import goes on. Content imported before (same SHA-256) is refused unless --force.
+
+            The file - reads standard input and commits each chunk as it arrives, for piping a live recorder into a journal that others follow.
+
+            Instrument definitions come from the journal, else from the catalogue: --instruments FILE, else $TAPE_INSTRUMENTS, else projections/instruments.yaml.
             """
     )
 
