@@ -56,6 +56,9 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .customLong("bar-time"), help: ArgumentHelp("bars-csv: whether the time column is the bar's open or close.", valueName: "open|close"))
     var barTime = "open"
 
+    @Flag(help: "Standard input: commit chunks without syncing each; the end of input is synced.")
+    var bulk = false
+
     @Option(name: .customLong("block-events"), help: ArgumentHelp("Events per journal block.", valueName: "n"))
     var blockEvents = Journal.Options().blockEvents
 
@@ -90,6 +93,7 @@ struct ImportCommand: ParsableCommand {
         request.instruments = instruments
         request.rejectLogPath = skipBad
         request.force = force
+        request.bulk = bulk
         request.catalogue = try loadCatalogue()
         for pair in mappings.flatMap({ $0.split(separator: ",") }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)

@@ -232,6 +232,33 @@ struct JournalTests {
         #expect(try readAll(reopened).map(\.1) == first)
     }
 
+    @Test("bulk writes commit without syncing each and read back in full after a sync")
+    func bulk() throws {
+        let directory = TemporaryDirectory()
+        let (journal, events) = try makeJournal(directory, count: 10)
+        var random = RandomEvents(generator: testGenerator().generator)
+        var more: [Event] = []
+        var time = events.last!.receiveTime.nanosSinceEpoch
+        for round in 0..<20 {
+            let chunk = random.sequence(count: 50, instruments: 3).map { event -> Event in
+                var moved = event
+                time += 1
+                moved.receiveTime = Timestamp(nanosSinceEpoch: time)
+                return moved
+            }
+            try journal.write(durability: .bulk) { appender in
+                #expect(appender.nextSequence == UInt64(11 + round * 50))
+                for event in chunk { try appender.append(event) }
+            }
+            more += chunk
+        }
+        try journal.sync()
+        let reopened = try Journal(path: journal.path)
+        #expect(try readAll(reopened).map(\.1) == events + more)
+        #expect(try reopened.head().blockCount == 1 + 20)
+        #expect(try reopened.verify().isClean)
+    }
+
     @Test("a directory without a journal is reported, not created")
     func missing() throws {
         let directory = TemporaryDirectory()
