@@ -119,20 +119,27 @@ private struct JSONWriter {
 
     mutating func code<Code: EventCode>(_ value: Code) { string(value.label) }
 
-    /// Levels as `[["price","size"],…]`, like the venues send them.
-    mutating func levels(_ levels: ArraySlice<BookLevel>) {
+    /// A JSON array with `element` writing each item.
+    mutating func array<Items: Sequence>(_ items: Items, _ element: (inout JSONWriter, Items.Element) -> Void) {
         raw("[")
         var first = true
-        for level in levels {
+        for item in items {
             if !first { raw(",") }
             first = false
-            raw("[")
-            price(level.price)
-            raw(",")
-            size(level.size)
-            raw("]")
+            element(&self, item)
         }
         raw("]")
+    }
+
+    /// Levels as `[["price","size"],…]`, like the venues send them.
+    mutating func levels(_ levels: ArraySlice<BookLevel>) {
+        array(levels) { writer, level in
+            writer.raw("[")
+            writer.price(level.price)
+            writer.raw(",")
+            writer.size(level.size)
+            writer.raw("]")
+        }
     }
 
     mutating func hash(_ value: Hash256) { string(value.description) }
@@ -213,38 +220,32 @@ private struct JSONWriter {
             key("quantity"); size(signal.quantity)
             key("price"); price(signal.price)
             key("strength"); double(signal.strength)
-            key("features"); raw("[")
-            for (index, feature) in signal.features.enumerated() {
-                if index > 0 { raw(",") }
-                raw("{\"feature\":"); integer(feature.feature)
-                key("value"); double(feature.value)
-                raw("}")
+            key("features")
+            array(signal.features) { writer, feature in
+                writer.raw("{\"feature\":"); writer.integer(feature.feature)
+                writer.key("value"); writer.double(feature.value)
+                writer.raw("}")
             }
-            raw("]")
         case .riskDecision(let decision):
             key("causation"); integer(decision.causation)
             key("order_id"); integer(decision.orderID)
             key("verdict"); code(decision.verdict)
             key("requested_quantity"); size(decision.requestedQuantity)
             key("approved_quantity"); size(decision.approvedQuantity)
-            key("rules"); raw("[")
-            for (index, rule) in decision.rules.enumerated() {
-                if index > 0 { raw(",") }
-                raw("{\"rule\":"); integer(rule.rule)
-                key("passed"); bool(rule.passed)
-                key("measured"); double(rule.measured)
-                key("limit"); double(rule.limit)
-                raw("}")
+            key("rules")
+            array(decision.rules) { writer, rule in
+                writer.raw("{\"rule\":"); writer.integer(rule.rule)
+                writer.key("passed"); writer.bool(rule.passed)
+                writer.key("measured"); writer.double(rule.measured)
+                writer.key("limit"); writer.double(rule.limit)
+                writer.raw("}")
             }
-            raw("]")
-            key("sizing"); raw("[")
-            for (index, input) in decision.sizing.enumerated() {
-                if index > 0 { raw(",") }
-                raw("{\"input\":"); integer(input.input)
-                key("value"); double(input.value)
-                raw("}")
+            key("sizing")
+            array(decision.sizing) { writer, input in
+                writer.raw("{\"input\":"); writer.integer(input.input)
+                writer.key("value"); writer.double(input.value)
+                writer.raw("}")
             }
-            raw("]")
             key("state_hash"); hash(decision.stateHash)
         case .orderSubmitted(let order):
             key("order_id"); integer(order.orderID)

@@ -76,18 +76,7 @@ func epoch(_ count: Int64) -> Timestamp { Timestamp(epoch: count, unit: EpochUni
 
 /// The lines of a plain or gzip text file.
 func lines(_ path: String) throws -> [String] {
-    var data = try Data(contentsOf: URL(fileURLWithPath: path))
-    if data.starts(with: [0x1F, 0x8B]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-    }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    String(decoding: try fileBytes(path), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
 }
 
 /// Writes `text` to a new file in `directory` and returns its path.

@@ -17,19 +17,6 @@ func journalEvents(_ path: String) throws -> [Event] {
     }
 }
 
-/// The uncompressed bytes of a gzip file.
-func gunzip(_ path: String) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-dc", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return data
-}
-
 @Suite("tape across processes", .serialized)
 struct ProcessTests {
     @Test("kill -9 at random points of an import leaves the journal exactly as before (or fully imported if it committed)")
@@ -114,7 +101,7 @@ struct ProcessTests {
         writer.standardError = FileHandle.nullDevice
         try writer.run()
 
-        let lines = String(decoding: try gunzip(CLI.secondDay), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        let lines = String(decoding: try fileBytes(CLI.secondDay), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         let half = lines.count / 2
         input.fileHandleForWriting.write(Data((lines[..<half].joined(separator: "\n") + "\n").utf8))
         // The follower prints events of the first half while the writer still waits for more input.
