@@ -3,20 +3,21 @@ import Foundation
 
 /// Maps the symbols a venue's data uses to the import's instruments, and gives their scales.
 struct InstrumentResolver {
+    /// What parsers need of an instrument: a trivial value, cheap to hand out per row.
     struct Entry {
         let id: InstrumentID
-        let instrument: Instrument
-        let venueSymbol: [UInt8]
-        var priceScale: Int { instrument.priceScale }
-        var sizeScale: Int { instrument.sizeScale }
+        let priceScale: Int
+        let sizeScale: Int
     }
 
     let entries: [Entry]
+    private let venueSymbols: [[UInt8]]
     private var lastSymbol: [UInt8] = []
     private var lastEntry: Int?
 
     init(_ instruments: [(InstrumentID, Instrument)]) {
-        entries = instruments.map { Entry(id: $0.0, instrument: $0.1, venueSymbol: Array($0.1.venueSymbol.uppercased().utf8)) }
+        entries = instruments.map { Entry(id: $0.0, priceScale: $0.1.priceScale, sizeScale: $0.1.sizeScale) }
+        venueSymbols = instruments.map { Array($0.1.venueSymbol.uppercased().utf8) }
     }
 
     /// The only instrument of the import, for formats whose rows name none.
@@ -28,12 +29,12 @@ struct InstrumentResolver {
             return entries[lastEntry]
         }
         let upper = symbol.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }
-        guard let index = entries.firstIndex(where: { $0.venueSymbol == upper }) else { return nil }
+        guard let index = venueSymbols.firstIndex(of: upper) else { return nil }
         lastSymbol = Array(symbol)
         lastEntry = index
         return entries[index]
     }
 
     /// The venue symbols, for messages.
-    var knownSymbols: String { entries.map { String(decoding: $0.venueSymbol, as: UTF8.self) }.joined(separator: ", ") }
+    var knownSymbols: String { venueSymbols.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", ") }
 }

@@ -62,12 +62,14 @@ struct JSONScanner {
         var escaped = false
         let count = bytes.count
         while offset < count {
-            let byte = bytes[offset]
-            // One comparison for the common byte: only '"', '\\' and control bytes need a look.
-            if byte > 0x22 && byte != 0x5C {
-                offset &+= 1
-                continue
+            // Eight bytes at a time while none is '"', '\\' or a control byte (SWAR test).
+            while offset &+ 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                if Self.hasSpecialByte(word) { break }
+                offset &+= 8
             }
+            guard offset < count else { break }
+            let byte = bytes[offset]
             if byte == 0x22 {
                 offset += 1
                 return (UnsafeRawBufferPointer(rebasing: bytes[start..<(offset - 1)]), escaped)
@@ -80,7 +82,22 @@ struct JSONScanner {
             if byte < 0x20 { throw problem("control character in a string") }
             offset += 1
         }
+        offset = min(offset, count)
         throw problem("unterminated string")
+    }
+
+    /// Whether any byte of `word` is '"', '\\' or below 0x20 (the classic "has zero byte" and
+    /// "has byte less than" tests on 8 lanes).
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroQuote = (quote &- ones) & ~quote & highs
+        let zeroBackslash = (backslash &- ones) & ~backslash & highs
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return (zeroQuote | zeroBackslash | control) != 0
     }
 
     /// Reads a string, unescaped.

@@ -54,6 +54,7 @@ public final class Journal {
     let meta: LMDBDatabase
     let imports: LMDBDatabase
     private var compressor: ZstdCompressor?
+    private var buffers = AppendBuffers()
 
     enum MetaKey {
         static let format: [UInt8] = Array("format".utf8)
@@ -161,8 +162,11 @@ public final class Journal {
         let compressor = compressor ?? ZstdCompressor(level: options.compressionLevel)
         self.compressor = compressor
         try environment.setSyncOnCommit(durability == .durable)
+        var lent = AppendBuffers()
+        swap(&lent, &buffers)
         return try environment.write { transaction in
-            var appender = try JournalAppender(journal: self, transaction: transaction, compressor: compressor)
+            var appender = try JournalAppender(journal: self, transaction: transaction, compressor: compressor, buffers: lent)
+            defer { buffers = appender.takeBuffers() }
             let result = try body(&appender)
             try appender.finish()
             return result

@@ -27,19 +27,23 @@ public struct JournalAppender {
     public private(set) var instruments: InstrumentTable
     private var instrumentsChanged = false
     private var imports: [ImportRecord] = []
-    @usableFromInline var builder = BlockBuilder()
-    private var timeline = ByteWriter()
-    private var payload = ByteWriter()
-    private var frame: [UInt8] = []
+    @usableFromInline var builder: BlockBuilder
+    private var timeline: ByteWriter
+    private var payload: ByteWriter
+    private var frame: [UInt8]
     @usableFromInline var endReceiveTime: Int64
     @usableFromInline var appended: UInt64 = 0
     @usableFromInline let blockEvents: Int
     @usableFromInline let blockBytes: Int
 
-    init(journal: Journal, transaction: LMDBTransaction, compressor: ZstdCompressor) throws(JournalError) {
+    init(journal: Journal, transaction: LMDBTransaction, compressor: ZstdCompressor, buffers: AppendBuffers) throws(JournalError) {
         self.journal = journal
         self.transaction = transaction
         self.compressor = compressor
+        builder = buffers.builder
+        timeline = buffers.timeline
+        payload = buffers.payload
+        frame = buffers.frame
         blockEvents = journal.options.blockEvents
         blockBytes = journal.options.blockBytes
         state = try Journal.readHead(transaction, journal.meta, journal.path)
@@ -145,6 +149,17 @@ public struct JournalAppender {
         builder.removeAll()
     }
 
+    /// Hands the buffers back for the next write, emptied.
+    mutating func takeBuffers() -> AppendBuffers {
+        builder.removeAll()
+        var buffers = AppendBuffers()
+        swap(&buffers.builder, &builder)
+        swap(&buffers.timeline, &timeline)
+        swap(&buffers.payload, &payload)
+        swap(&buffers.frame, &frame)
+        return buffers
+    }
+
     /// Seals the last block and writes the metadata; called by `Journal.write` before commit.
     mutating func finish() throws(JournalError) {
         try sealBlock()
@@ -162,4 +177,13 @@ public struct JournalAppender {
             try transaction.put(journal.imports, key: Journal.blockKey(number), value: record.encoded(), append: true)
         }
     }
+}
+
+/// The buffers a write fills; kept by the journal between writes so that their capacity (a
+/// block's worth of columns) is allocated once.
+struct AppendBuffers {
+    var builder = BlockBuilder()
+    var timeline = ByteWriter()
+    var payload = ByteWriter()
+    var frame: [UInt8] = []
 }

@@ -43,6 +43,9 @@ public enum FixedPoint {
         _ text: UnsafeRawBufferPointer, scale: Int, as type: T.Type = T.self
     ) throws(DecimalError) -> T {
         precondition(scale >= 0 && scale <= maximumScale, "scale out of range")
+        if T.Magnitude.bitWidth >= 64, let (negative, small) = quickMagnitude(text, scale: scale) {
+            return negative ? -T(small) : T(small)
+        }
         let shape = try DecimalShape(text)
         let magnitude: T.Magnitude
         if let small = try shape.smallMagnitude(text, scale: scale) {
@@ -56,6 +59,47 @@ public enum FixedPoint {
         }
         guard magnitude <= T.Magnitude(T.max) else { throw .overflow }
         return T(magnitude)
+    }
+
+    /// One pass over the common shape `[-]digits[.digits]` (no exponent, at most 18 digits
+    /// once scaled, no non-zero digit beyond the scale); nil sends the text to the general
+    /// path, which also produces every error.
+    @inlinable @inline(__always)
+    static func quickMagnitude(_ text: UnsafeRawBufferPointer, scale: Int) -> (Bool, Int64)? {
+        let count = text.count
+        guard count > 0 else { return nil }
+        var index = 0
+        let negative = text[0] == 0x2D
+        if negative { index = 1 }
+        var value: UInt64 = 0
+        var digits = 0
+        while index < count {
+            let digit = text[index] &- 0x30
+            guard digit < 10 else { break }
+            value = value &* 10 &+ UInt64(digit)
+            digits &+= 1
+            index &+= 1
+        }
+        var decimals = 0
+        if index < count {
+            guard text[index] == 0x2E else { return nil }
+            index &+= 1
+            while index < count {
+                let digit = text[index] &- 0x30
+                guard digit < 10 else { return nil }
+                if decimals < scale {
+                    value = value &* 10 &+ UInt64(digit)
+                    digits &+= 1
+                    decimals &+= 1
+                } else if digit != 0 {
+                    return nil
+                }
+                index &+= 1
+            }
+        }
+        guard digits > 0, digits + (scale - decimals) <= 18, index == count else { return nil }
+        let magnitude = value &* powersOfTen[scale - decimals]
+        return (negative && magnitude != 0, Int64(magnitude))
     }
 
     /// Parses a Swift string; see `parse(_:scale:as:)`.
