@@ -22,7 +22,7 @@ public final class Journal {
         /// The zstd level of block sections.
         public var compressionLevel: Int
 
-        public init(mapSizeBytes: Int = 1 << 40, blockEvents: Int = 16_384, blockBytes: Int = 4 << 20, compressionLevel: Int = 3) {
+        public init(mapSizeBytes: Int = 1 << 40, blockEvents: Int = 8_192, blockBytes: Int = 4 << 20, compressionLevel: Int = 3) {
             precondition(blockEvents >= 1 && blockEvents <= BlockFormat.maximumEvents, "blockEvents out of range")
             self.mapSizeBytes = mapSizeBytes
             self.blockEvents = blockEvents
