@@ -82,14 +82,19 @@ public struct BlockReader {
 
     /// Copies or decompresses a section into `buffer`; returns a reason when it is damaged.
     private static func expand(_ stored: UnsafeRawBufferPointer, compressed: Bool, rawLength: Int, into buffer: inout [UInt8], decompressor: ZstdDecompressor) -> String? {
-        buffer.removeAll(keepingCapacity: true)
         guard compressed else {
             guard stored.count == rawLength else { return "stored length differs from raw length" }
+            buffer.removeAll(keepingCapacity: true)
             buffer.append(contentsOf: stored)
             return nil
         }
         guard rawLength <= 1 << 30 else { return "impossible raw length" }
-        buffer.append(contentsOf: repeatElement(0, count: rawLength))
+        // Resize without clearing what is kept: zstd overwrites all of it, or fails.
+        if buffer.count < rawLength {
+            buffer.append(contentsOf: repeatElement(0, count: rawLength - buffer.count))
+        } else {
+            buffer.removeLast(buffer.count - rawLength)
+        }
         return buffer.withUnsafeMutableBytes { decompressor.decompress(stored, into: $0) }
     }
 }
