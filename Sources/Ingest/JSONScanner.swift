@@ -62,10 +62,14 @@ struct JSONScanner {
         var escaped = false
         let count = bytes.count
         while offset < count {
-            // Eight bytes at a time while none is '"', '\\' or a control byte (SWAR test).
+            // Eight bytes at a time up to the first '"', '\\' or control byte (SWAR test).
             while offset &+ 8 <= count {
                 let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                if Self.hasSpecialByte(word) { break }
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    offset &+= special.trailingZeroBitCount >> 3
+                    break
+                }
                 offset &+= 8
             }
             guard offset < count else { break }
@@ -86,10 +90,12 @@ struct JSONScanner {
         throw problem("unterminated string")
     }
 
-    /// Whether any byte of `word` is '"', '\\' or below 0x20 (the classic "has zero byte" and
-    /// "has byte less than" tests on 8 lanes).
+    /// A mask whose lowest set bit is the high bit of the first byte of `word` (in memory order)
+    /// that is '"', '\\' or below 0x20, or 0 when there is none (the classic "has zero byte"
+    /// and "has byte less than" tests on 8 lanes; their false positives lie only above a true
+    /// one, so the lowest bit is exact).
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -97,7 +103,7 @@ struct JSONScanner {
         let zeroQuote = (quote &- ones) & ~quote & highs
         let zeroBackslash = (backslash &- ones) & ~backslash & highs
         let control = (word &- ones &* 0x20) & ~word & highs
-        return (zeroQuote | zeroBackslash | control) != 0
+        return zeroQuote | zeroBackslash | control
     }
 
     /// Reads a string, unescaped.
