@@ -115,11 +115,7 @@ public enum IntColumn {
         count: Int, from reader: inout ByteReader, into output: UnsafeMutablePointer<Int64>
     ) throws(CodecError) {
         precondition(count >= 1, "a column holds at least one value")
-        let modeOffset = reader.offset
-        guard let mode = Mode(rawValue: try reader.readByte()) else {
-            throw .invalidValue(field: "column mode", offset: modeOffset)
-        }
-        switch mode {
+        switch try readMode(&reader) {
         case .constant:
             let value = try reader.readZigZag()
             output.update(repeating: value, count: count)
@@ -175,11 +171,7 @@ public enum IntColumn {
     /// only as far as the answer.
     public static func firstIndex(atOrAfter target: Int64, count: Int, from reader: inout ByteReader) throws(CodecError) -> Int {
         precondition(count >= 1, "a column holds at least one value")
-        let modeOffset = reader.offset
-        guard let mode = Mode(rawValue: try reader.readByte()) else {
-            throw .invalidValue(field: "column mode", offset: modeOffset)
-        }
-        switch mode {
+        switch try readMode(&reader) {
         case .constant:
             return try reader.readZigZag() >= target ? 0 : count
         case .linear:
@@ -255,6 +247,15 @@ public enum IntColumn {
             if !more { break }
         }
         reader.offset = position
+    }
+
+    @inlinable
+    static func readMode(_ reader: inout ByteReader) throws(CodecError) -> Mode {
+        let offset = reader.offset
+        guard let mode = Mode(rawValue: try reader.readByte()) else {
+            throw .invalidValue(field: "column mode", offset: offset)
+        }
+        return mode
     }
 
     @inlinable
