@@ -115,10 +115,6 @@ extension FieldReader {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidValue(field: field, offset: 0) }
         return text
     }
-
-    public mutating func readByteArray() throws(CodecError) -> [UInt8] {
-        Array(try readBytes())
-    }
 }
 
 /// One event's fields: what every payload type provides so both codecs can carry it.

@@ -12,17 +12,4 @@ extension Array where Element == UInt8 {
         }
         return try outcome.get()
     }
-
-    /// `withUnsafeMutableBytes` with a typed error.
-    @inlinable
-    public mutating func withMutableBytes<Result, Failure: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
-        let outcome: Swift.Result<Result, Failure> = withUnsafeMutableBytes { raw in
-            do throws(Failure) {
-                return .success(try body(raw))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try outcome.get()
-    }
 }

@@ -48,12 +48,6 @@ public struct ByteReader {
         offset += count
     }
 
-    /// Reads a 2-byte little-endian integer.
-    @inlinable public mutating func readLittleEndianUInt16() throws(CodecError) -> UInt16 {
-        let bytes = try readBytes(2)
-        return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
-    }
-
     /// Reads a 4-byte little-endian integer.
     @inlinable public mutating func readLittleEndianUInt32() throws(CodecError) -> UInt32 {
         let bytes = try readBytes(4)
@@ -67,14 +61,6 @@ public struct ByteReader {
         let bytes = try readBytes(8)
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[index]) << UInt64(index * 8) }
-        return value
-    }
-
-    /// Reads an 8-byte big-endian integer.
-    @inlinable public mutating func readBigEndianUInt64() throws(CodecError) -> UInt64 {
-        let bytes = try readBytes(8)
-        var value: UInt64 = 0
-        for index in 0..<8 { value = value << 8 | UInt64(bytes[index]) }
         return value
     }
 
