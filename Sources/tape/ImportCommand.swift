@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The input format (see below).", valueName: "format"))
+    @Argument(help: ArgumentHelp("The input format (listed above).", valueName: "format"))
     var format: String
 
     @Argument(help: ArgumentHelp("Input files, plain or gzip; - for standard input.", valueName: "file"))
