@@ -84,12 +84,13 @@ public enum Importer {
             } else {
                 do {
                     summary = try importFiles(request, inputs: inputs, definitions: definitions, rejects: rejects, journal: journal, progress: progress)
-                } catch JournalError.outOfOrder(let time, let end) where !request.force {
+                } catch let error as IngestError where !request.force {
                     // Re-importing a file fails on time order first; say so when that is why.
+                    guard case .beforeJournalEnd = error else { throw error }
                     for input in inputs { try input.drain() }
                     let files = inputs.map { ImportRecord.File(path: $0.path, byteCount: $0.storedBytesRead, contentHash: $0.contentHash, rowCount: 0, rejectedCount: 0) }
                     try refuseRepeats(files, history: try journal.read { try $0.importHistory() })
-                    throw JournalError.outOfOrder(receiveTime: time, journalEnd: end)
+                    throw error
                 }
             }
         } catch let error as IngestError {
@@ -197,8 +198,8 @@ public enum Importer {
             func report() {
                 progress(ImportProgress(rows: Merger.rows(sources), events: appender.appendedCount, bytesRead: Merger.bytesRead(sources), bytesTotal: total))
             }
-            try merger.run { event in
-                try appender.append(event)
+            try merger.run { event, source in
+                try append(event, from: sources[source].input, to: &appender)
                 if appender.appendedCount - reported >= progressRows {
                     reported = appender.appendedCount
                     report()
@@ -216,6 +217,15 @@ public enum Importer {
                 importedAt: request.importedAt, toolVersion: request.toolVersion, forced: request.force)
             appender.record(record)
             return ImportSummary(record: record, counts: difference(appender.head, countsBefore), rejectLogPath: rejects?.path)
+        }
+    }
+
+    /// Appends an event read from `input`, naming the file when the journal already ends later.
+    private static func append(_ event: Event, from input: InputFile, to appender: inout JournalAppender) throws {
+        do {
+            try appender.append(event)
+        } catch .outOfOrder(let time, let end) {
+            throw IngestError.beforeJournalEnd(file: input.path, receiveTime: time, journalEnd: end)
         }
     }
 
@@ -240,7 +250,7 @@ public enum Importer {
                 }
                 batch.removeAll(keepingCapacity: true)
                 let more = try source!.read(into: &batch, limit: batchEvents * 8, stopAtChunkEnd: true)
-                for event in batch { try appender.append(event) }
+                for event in batch { try append(event, from: input, to: &appender) }
                 progress(ImportProgress(rows: source!.rowCount, events: appender.nextSequence - first, bytesRead: input.storedBytesRead, bytesTotal: nil))
                 guard !more else { return }
                 finished = true
@@ -298,12 +308,14 @@ private struct Merger {
         return try sources[index].read(into: &batches[index], limit: Importer.batchEvents, stopAtChunkEnd: false)
     }
 
-    mutating func run(_ body: (Event) throws -> Void) throws {
+    /// Calls `body` with every event of every source in receive-time order, and the index of
+    /// the source it came from.
+    mutating func run(_ body: (Event, Int) throws -> Void) throws {
         var live = try sources.indices.filter { index in try refill(index) }
         if live.count == 1 {
             let index = live[0]
             repeat {
-                for event in batches[index] { try body(event) }
+                for event in batches[index] { try body(event, index) }
             } while try refill(index)
             return
         }
@@ -314,7 +326,7 @@ private struct Merger {
                 best = index
                 bestTime = batches[index][positions[index]].receiveTime
             }
-            try body(batches[best][positions[best]])
+            try body(batches[best][positions[best]], best)
             positions[best] += 1
             if positions[best] == batches[best].count, try !refill(best) {
                 live.removeAll { $0 == best }

@@ -1,4 +1,5 @@
 public import Journal
+public import TapeCore
 
 /// Why an import stopped. Each case names the place: the file and line, or the option.
 /// Nothing of a stopped import is kept in the journal.
@@ -13,6 +14,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     case catalogue(file: String, line: Int?, reason: String)
     /// An input was imported before (same content hash) and `--force` was not given.
     case alreadyImported(file: String, contentHash: String, sequences: String)
+    /// A file's data begins before the journal's last receive time.
+    case beforeJournalEnd(file: String, receiveTime: Timestamp, journalEnd: Timestamp)
     /// The journal refused the events or could not store them.
     case journal(JournalError)
     /// The rejected-rows log could not be written.
@@ -26,6 +29,9 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
         case .catalogue(let file, let line, let reason): "\(file)\(line.map { ":\($0)" } ?? ""): \(reason)"
         case .alreadyImported(let file, let hash, let sequences):
             "\(file): the same content (sha256 \(hash)) was already imported as sequences \(sequences); pass --force to import it again"
+        case .beforeJournalEnd(let file, let time, let end):
+            "\(file): receive time \(time.iso8601) is before the journal's end \(end.iso8601); a journal only grows forward in time, "
+                + "so import earlier data into a new journal (one import merges all its files by receive time)"
         case .journal(let error): error.description
         case .rejectLog(let file, let reason): "\(file): cannot write rejected rows: \(reason)"
         }

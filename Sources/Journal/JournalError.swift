@@ -38,7 +38,7 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corrupt(let path, let first, let last, let reason):
             "\(path): corrupt block holding sequences \(first)…\(last): \(reason)"
         case .outOfOrder(let time, let end):
-            "receive time \(time.iso8601) is before the journal's end \(end.iso8601); journals only grow forward in time (build a new journal with tape merge)"
+            "receive time \(time.iso8601) is before the journal's end \(end.iso8601); a journal only grows forward in time"
         case .unknownInstrument(let id):
             "instrument \(id) is not in the journal's instrument table"
         case .instrument(let error):

@@ -30,7 +30,7 @@ struct Failure: Error, CustomStringConvertible {
     /// Classifies an import error: bad input is 1, the rest 2.
     init(_ error: IngestError) {
         switch error {
-        case .badRow, .alreadyImported: self = .bad(error.description)
+        case .badRow, .alreadyImported, .beforeJournalEnd: self = .bad(error.description)
         case .journal(let journal): self.init(journal)
         default: self = .cannotRun(error.description)
         }
