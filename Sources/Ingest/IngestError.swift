@@ -30,8 +30,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
         case .alreadyImported(let file, let hash, let sequences):
             "\(file): the same content (sha256 \(hash)) was already imported as sequences \(sequences); pass --force to import it again"
         case .beforeJournalEnd(let file, let time, let end):
-            "\(file): receive time \(time.iso8601) is before the journal's end \(end.iso8601); a journal only grows forward in time, "
-                + "so import earlier data into a new journal (one import merges all its files by receive time)"
+            "\(file): receive time \(time.iso8601) is before the journal's end \(end.iso8601); a journal only grows forward in time: "
+                + "import this data into a new journal and combine the two with tape merge"
         case .journal(let error): error.description
         case .rejectLog(let file, let reason): "\(file): cannot write rejected rows: \(reason)"
         }

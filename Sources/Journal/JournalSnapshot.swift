@@ -57,6 +57,26 @@ public struct JournalSnapshot {
         if let failure { throw failure }
     }
 
+    /// Decodes the block holding `sequence` into `reader` (its `block`); false when the
+    /// journal has no such sequence. For readers that pull blocks one at a time, such as a
+    /// merge of several journals.
+    /// - Complexity: O(log b) to find the block, then O(events in it).
+    public func loadBlock(containing sequence: UInt64, filter: EventFilter = .all, using reader: inout BlockReader) throws(JournalError) -> Bool {
+        guard sequence >= 1, sequence <= head.lastSequence else { return false }
+        let path = journal.path
+        let head = head
+        return try transaction.withCursor(journal.blocks) { (cursor: inout LMDBCursor) throws(JournalError) -> Bool in
+            guard let entry = try Self.blockEntry(containing: sequence, cursor: &cursor) else { return false }
+            let key = Journal.readBigEndian(entry.key)
+            do throws(JournalError) {
+                try reader.load(frame: entry.value, key: key, filter: filter, journalPath: path)
+            } catch {
+                throw Self.corruption(error, key: key, cursor: &cursor, head: head)
+            }
+            return true
+        }
+    }
+
     /// The sequence of the first event received at or after `time`, or nil when every event
     /// is earlier. Reads one index entry and one block's timeline; no scan.
     /// - Complexity: O(log b) index lookup plus O(events in one block).

@@ -59,20 +59,17 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Standard input: commit chunks without syncing each; the end of input is synced.")
     var bulk = false
 
-    @Option(name: .customLong("block-events"), help: ArgumentHelp("Events per journal block.", valueName: "n"))
-    var blockEvents = Journal.Options().blockEvents
+    @OptionGroup var blockEventsOption: BlockEventsOption
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
     func run() throws {
         let request = try makeRequest()
-        guard (1...BlockFormat.maximumEvents).contains(blockEvents) else {
-            throw Failure.cannotRun("--block-events must be 1…\(BlockFormat.maximumEvents)")
-        }
+        let options = try blockEventsOption.journalOptions()
         let started = Date()
         let summary: ImportSummary = try failing {
-            let journal = try Journal(path: journalOption.journal, readOnly: false, create: true, options: .init(blockEvents: blockEvents))
+            let journal = try Journal(path: journalOption.journal, readOnly: false, create: true, options: options)
             let display = ProgressLine(enabled: !json)
             defer { display.finish() }
             return try Importer.run(request, journal: journal) { progress in
@@ -80,7 +77,7 @@ struct ImportCommand: ParsableCommand {
                 display.update(count: progress.rows, noun: "rows", fraction: fraction)
             }
         }
-        report(summary, seconds: Date().timeIntervalSince(started))
+        ImportReport.print(summary, journal: journalOption.journal, json: json, seconds: Date().timeIntervalSince(started))
     }
 
     private func makeRequest() throws -> ImportRequest {
@@ -117,19 +114,22 @@ struct ImportCommand: ParsableCommand {
             ?? (FileManager.default.fileExists(atPath: "projections/instruments.yaml") ? "projections/instruments.yaml" : nil)
         return try path.map { path in try failing { try InstrumentCatalogue(path: path) } }
     }
+}
 
-    private func report(_ summary: ImportSummary, seconds: Double) {
+/// The outcome of `import` and `merge`, as text or JSON (specs/cli.md).
+enum ImportReport {
+    static func print(_ summary: ImportSummary, journal: String, json: Bool, seconds: Double) {
         let record = summary.record
         let rejected = record.files.reduce(0) { $0 + $1.rejectedCount }
         if json {
             let value = JSONValue.object([
-                ("journal", .string(journalOption.journal)),
+                ("journal", .string(journal)),
                 ("format", .string(record.format)),
                 ("events", .unsigned(summary.eventCount)),
                 ("first_seq", .unsigned(record.firstSequence)),
                 ("last_seq", .unsigned(record.lastSequence)),
                 ("counts", .object(summary.counts.map { ($0.type.label, .unsigned($0.count)) })),
-                ("files", .array(record.files.map(Self.fileJSON))),
+                ("files", .array(record.files.map(fileJSON))),
                 ("rejected", .unsigned(rejected)),
                 ("reject_log", summary.rejectLogPath.map { .string($0) } ?? .null),
                 ("seconds", .string(String(format: "%.3f", seconds))),
@@ -137,12 +137,16 @@ struct ImportCommand: ParsableCommand {
             Output.standard.line(value.text)
             return
         }
+        let merged = record.format == JournalMerge.format
         let rows = record.files.reduce(0) { $0 + $1.rowCount }
-        var text = "imported \(summary.eventCount) events"
+        var text = "\(merged ? "merged" : "imported") \(summary.eventCount) events"
         if summary.eventCount > 0 { text += " as sequences \(record.firstSequence)…\(record.lastSequence)" }
-        text += " from \(record.files.count) file\(record.files.count == 1 ? "" : "s") (\(rows) rows"
-        text += rejected > 0 ? ", \(rejected) rejected: see \(summary.rejectLogPath ?? "")" : ""
-        text += String(format: ") into %@ in %.2f s", journalOption.journal, seconds)
+        let noun = merged ? "journal" : "file"
+        text += " from \(record.files.count) \(noun)\(record.files.count == 1 ? "" : "s")"
+        if !merged {
+            text += " (\(rows) rows" + (rejected > 0 ? ", \(rejected) rejected: see \(summary.rejectLogPath ?? "")" : "") + ")"
+        }
+        text += String(format: " into %@ in %.2f s", journal, seconds)
         Output.standard.line(text)
         if !summary.counts.isEmpty {
             Output.standard.line("  " + summary.counts.map { "\($0.type.label) \($0.count)" }.joined(separator: ", "))

@@ -83,7 +83,7 @@ struct InfoCommand: ParsableCommand {
             ("imports", .array(imports.map { record in
                 .object([
                     ("format", .string(record.format)),
-                    ("files", .array(record.files.map(ImportCommand.fileJSON))),
+                    ("files", .array(record.files.map(ImportReport.fileJSON))),
                     ("first_seq", .unsigned(record.firstSequence)),
                     ("last_seq", .unsigned(record.lastSequence)),
                     ("imported_at", .string(record.importedAt.iso8601)),

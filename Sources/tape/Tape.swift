@@ -1,5 +1,7 @@
 import ArgumentParser
+import Events
 import Foundation
+import Journal
 
 /// The command-line tool: the only place that wires journals, importers and output together.
 @main
@@ -16,7 +18,7 @@ struct Tape: ParsableCommand {
             specs/cli.md documents every command and its --json output.
             """,
         version: version,
-        subcommands: [ImportCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self]
+        subcommands: [ImportCommand.self, MergeCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self]
     )
 
     /// Parses the command line and runs the command, mapping failures to documented exit codes.
@@ -51,4 +53,18 @@ struct Tape: ParsableCommand {
 struct JournalOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The journal directory (an LMDB environment).", valueName: "dir"))
     var journal: String
+}
+
+/// The `--block-events N` option of the commands that write journals.
+struct BlockEventsOption: ParsableArguments {
+    @Option(name: .customLong("block-events"), help: ArgumentHelp("Events per journal block.", valueName: "n"))
+    var blockEvents = Journal.Options().blockEvents
+
+    /// The journal options it sets, once checked.
+    func journalOptions() throws -> Journal.Options {
+        guard (1...BlockFormat.maximumEvents).contains(blockEvents) else {
+            throw Failure.cannotRun("--block-events must be 1…\(BlockFormat.maximumEvents)")
+        }
+        return Journal.Options(blockEvents: blockEvents)
+    }
 }

@@ -168,7 +168,7 @@ struct ImportPolicyTests {
             try run.run(.binanceStream, [copy], instruments: Self.perpetual)
         }
         let end = try run.journal.head().lastReceiveTime!.iso8601
-        try expectRefused(run, "\(copy): receive time 2023-04-04T23:58:20.423575000Z is before the journal's end \(end); a journal only grows forward in time, so import earlier data into a new journal (one import merges all its files by receive time)") {
+        try expectRefused(run, "\(copy): receive time 2023-04-04T23:58:20.423575000Z is before the journal's end \(end); a journal only grows forward in time: import this data into a new journal and combine the two with tape merge") {
             try run.run(.binanceStream, [copy], instruments: Self.perpetual) { $0.force = true }
         }
         let later = try run.run(.binanceStream, ["\(Paths.sample)/btcusdt_20230405-0000-0002.dat.gz"], instruments: Self.perpetual)

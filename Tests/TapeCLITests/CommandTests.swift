@@ -119,6 +119,67 @@ struct CommandTests {
         #expect(intact.lines.count == 8_000)
     }
 
+    @Test("merge combines journals that cannot be appended to one another, whatever their block sizes")
+    func merge() throws {
+        let directory = TemporaryDirectory("merge")
+        let late = directory.appending("late")
+        let early = directory.appending("early")
+        #expect(try CLI.importSample([CLI.secondDay], into: late, extra: ["--block-events", "333"]).status == 0)
+        let refused = try CLI.importSample([CLI.firstDay], into: late)
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("\(CLI.firstDay): receive time 2023-04-04T23:58:20.423575000Z is before the journal's end"), "\(refused.error)")
+        #expect(refused.error.contains("combine the two with tape merge"), "\(refused.error)")
+        #expect(try CLI.importSample([CLI.firstDay], into: early).status == 0)
+
+        let merged = directory.appending("merged")
+        let result = try CLI.run(["merge", late, early, "--journal", merged, "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let summary = try CLI.object(result.output)
+        #expect(summary["format"] as? String == "journal")
+        #expect(summary["events"] as? Int == 32_507)
+        let files = try #require(summary["files"] as? [[String: Any]])
+        #expect(files.map { $0["path"] as? String } == [late, early])
+        #expect(files.map { $0["rows"] as? Int } == [19_024, 13_483])
+        #expect(try CLI.run(["verify", "--journal", merged]).status == 0)
+
+        // The same events as one import of both files, in the same order.
+        let direct = directory.appending("direct")
+        #expect(try CLI.importSample([CLI.firstDay, CLI.secondDay], into: direct).status == 0)
+        let mergedEvents = try CLI.run(["cat", "--journal", merged]).output
+        #expect(mergedEvents == (try CLI.run(["cat", "--journal", direct]).output))
+        #expect(mergedEvents.count > 1_000_000)
+
+        // A source's hash is of its events, not of how they are blocked.
+        let lateAgain = directory.appending("late-again")
+        #expect(try CLI.importSample([CLI.secondDay], into: lateAgain, extra: ["--block-events", "5000"]).status == 0)
+        let again = try CLI.object(try CLI.run(["merge", lateAgain, early, "--journal", directory.appending("merged-again"), "--json"]).output)
+        let againFiles = try #require(again["files"] as? [[String: Any]])
+        #expect(againFiles.map { $0["sha256"] as? String } == files.map { $0["sha256"] as? String })
+        #expect(againFiles[0]["bytes"] as? Int != files[0]["bytes"] as? Int)
+
+        let full = try CLI.run(["merge", late, early, "--journal", merged])
+        #expect(full.status == 2)
+        #expect(full.error == "tape: \(merged) already holds 32507 events; merge builds a new journal\n")
+        let twice = try CLI.run(["merge", early, early + "/", "--journal", directory.appending("twice")])
+        #expect(twice.status == 2)
+        #expect(twice.error == "tape: \(early)/ and \(early) are the same journal\n")
+
+        // An instrument defined differently in two sources.
+        let catalogue = try String(contentsOfFile: CLI.catalogue, encoding: .utf8)
+        let odd = catalogue.replacingOccurrences(
+            of: "kind: linear_perpetual, base: BTC, quote: USDT, settlement: USDT,\n     price_decimals: 8, size_decimals: 3, price_increment: 0.10",
+            with: "kind: linear_perpetual, base: BTC, quote: USDT, settlement: USDT,\n     price_decimals: 8, size_decimals: 3, price_increment: 0.01")
+        #expect(odd != catalogue)
+        let oddCatalogue = directory.appending("odd.yaml")
+        try odd.write(toFile: oddCatalogue, atomically: true, encoding: .utf8)
+        let oddJournal = directory.appending("odd")
+        #expect(try CLI.importSample([CLI.firstDay], into: oddJournal, extra: ["--instruments", oddCatalogue]).status == 0)
+        let conflict = try CLI.run(["merge", late, oddJournal, "--journal", directory.appending("conflict")])
+        #expect(conflict.status == 2)
+        #expect(conflict.error == "tape: \(oddJournal): instrument BTCUSDT-PERP.BINANCE is defined differently than in an earlier source\n")
+        #expect(try CLI.run(["info", "--journal", directory.appending("conflict"), "--json"]).output.contains("\"events\":0"))
+    }
+
     @Test("two processes with different block sizes write journals that read back identically")
     func determinism() throws {
         let directory = TemporaryDirectory("cli")
