@@ -132,7 +132,7 @@ struct BlockFrame {
 
     /// Appends `section` compressed, or raw when compression does not pay; returns the stored
     /// length and whether it is compressed.
-    private static func appendSection(_ section: [UInt8], compressor: ZstdCompressor, to output: inout [UInt8]) throws(JournalError) -> (Int, Bool) {
+    static func appendSection(_ section: [UInt8], compressor: ZstdCompressor, to output: inout [UInt8]) throws(JournalError) -> (Int, Bool) {
         let start = output.count
         let bound = ZstdCompressor.bound(section.count)
         output.append(contentsOf: repeatElement(0, count: bound))

@@ -53,6 +53,8 @@ public final class Journal {
     let times: LMDBDatabase
     let meta: LMDBDatabase
     let imports: LMDBDatabase
+    /// Stored projection snapshots; nil in a journal opened read-only before it had any.
+    let snapshotsDatabase: LMDBDatabase?
     private var compressor: ZstdCompressor?
     private var buffers = AppendBuffers()
 
@@ -96,6 +98,7 @@ public final class Journal {
         self.times = times
         self.meta = meta
         self.imports = imports
+        snapshotsDatabase = try environment.openDatabase(named: "snapshots", create: !readOnly)
         let stored: (UInt8, JournalID) = try environment.read { (transaction: LMDBTransaction) throws(JournalError) -> (UInt8, JournalID) in
             guard let format = try transaction.get(meta, key: MetaKey.format), format.count == 1,
                   let idBytes = try transaction.get(meta, key: MetaKey.id), idBytes.count == 16 else {
@@ -112,7 +115,7 @@ public final class Journal {
     }
 
     private static func initialize(_ environment: LMDBEnvironment) throws(JournalError) {
-        for name in ["blocks", "times", "meta", "imports"] {
+        for name in ["blocks", "times", "meta", "imports", "snapshots"] {
             _ = try environment.openDatabase(named: name, create: true)
         }
         guard let meta = try environment.openDatabase(named: "meta", create: false) else {

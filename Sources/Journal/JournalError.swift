@@ -14,6 +14,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAJournal(path: String, reason: String)
     /// A block is damaged; the events in the range cannot be trusted and are never returned.
     case corrupt(path: String, firstSequence: UInt64, lastSequence: UInt64, reason: String)
+    /// A stored snapshot is damaged; it is never used.
+    case corruptSnapshot(path: String, sequence: UInt64, reason: String)
+    /// A snapshot was to be stored for events the journal does not hold.
+    case snapshotBeyondEnd(path: String, sequence: UInt64, lastSequence: UInt64)
     /// An append would break the journal's order: receive times never decrease.
     case outOfOrder(receiveTime: Timestamp, journalEnd: Timestamp)
     /// An event names an instrument the journal's table does not hold.
@@ -37,6 +41,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): not a Tape journal (\(reason))"
         case .corrupt(let path, let first, let last, let reason):
             "\(path): corrupt block holding sequences \(first)…\(last): \(reason)"
+        case .corruptSnapshot(let path, let sequence, let reason):
+            "\(path): corrupt snapshot at sequence \(sequence): \(reason)"
+        case .snapshotBeyondEnd(let path, let sequence, let last):
+            "\(path): a snapshot at sequence \(sequence) is past the journal's last event (\(last))"
         case .outOfOrder(let time, let end):
             "receive time \(time.iso8601) is before the journal's end \(end.iso8601); a journal only grows forward in time"
         case .unknownInstrument(let id):

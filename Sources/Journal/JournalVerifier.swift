@@ -12,6 +12,7 @@ public struct VerifyReport: Sendable, Equatable {
 
     public var blocksChecked: UInt64 = 0
     public var eventsChecked: UInt64 = 0
+    public var snapshotsChecked: UInt64 = 0
     public var problems: [Problem] = []
 
     /// Whether nothing is wrong.
@@ -59,6 +60,40 @@ private struct Verification {
         try checkBlocks(progress: progress)
         try checkTimeIndex()
         checkHead()
+        try checkSnapshots()
+    }
+
+    /// Every stored snapshot: key, frame, checksum, payload decompression, and a sequence the
+    /// journal holds.
+    mutating func checkSnapshots() throws(JournalError) {
+        guard let database = journal.snapshotsDatabase else { return }
+        let decompressor = ZstdDecompressor()
+        var found: [(UInt64, String?)] = []
+        try transaction.withCursor(database) { (cursor: inout LMDBCursor) throws(JournalError) in
+            var entry = try cursor.first()
+            while let current = entry {
+                guard let (_, sequence) = SnapshotFrame.parseKey(current.key) else {
+                    found.append((0, "a snapshot key of \(current.key.count) bytes"))
+                    entry = try cursor.next()
+                    continue
+                }
+                do throws(SnapshotFrame.Damage) {
+                    let (stored, _, _) = try SnapshotFrame.read(current.value, decompressor: decompressor)
+                    found.append((sequence, stored == sequence ? nil : "snapshot frame says sequence \(stored)"))
+                } catch {
+                    found.append((sequence, "snapshot: \(error.reason)"))
+                }
+                entry = try cursor.next()
+            }
+        }
+        for (sequence, reason) in found {
+            report.snapshotsChecked += 1
+            if let reason {
+                problem(sequence, sequence, reason)
+            } else if sequence > head.lastSequence {
+                problem(sequence, sequence, "snapshot past the journal's last event \(head.lastSequence)")
+            }
+        }
     }
 
     mutating func checkBlocks(progress: (UInt64) -> Void) throws(JournalError) {

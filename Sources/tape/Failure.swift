@@ -22,7 +22,7 @@ struct Failure: Error, CustomStringConvertible {
     /// Classifies a journal error: damage and refused data are 1, the rest 2.
     init(_ error: JournalError) {
         switch error {
-        case .corrupt, .outOfOrder, .unknownInstrument, .instrument: self = .bad(error.description)
+        case .corrupt, .corruptSnapshot, .outOfOrder, .unknownInstrument, .instrument: self = .bad(error.description)
         default: self = .cannotRun(error.description)
         }
     }

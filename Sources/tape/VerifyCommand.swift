@@ -30,12 +30,14 @@ struct VerifyCommand: ParsableCommand {
                 ("status", .string(report.isClean ? "clean" : "corrupt")),
                 ("blocks", .unsigned(report.blocksChecked)),
                 ("events", .unsigned(report.eventsChecked)),
+                ("snapshots", .unsigned(report.snapshotsChecked)),
                 ("problems", .array(report.problems.map { problem in
                     .object([("first_seq", .unsigned(problem.firstSequence)), ("last_seq", .unsigned(problem.lastSequence)), ("reason", .string(problem.reason))])
                 })),
             ]).text)
         } else if report.isClean {
-            Output.standard.line("clean: \(report.eventsChecked) events in \(report.blocksChecked) blocks")
+            let snapshots = report.snapshotsChecked > 0 ? ", \(report.snapshotsChecked) snapshot\(report.snapshotsChecked == 1 ? "" : "s")" : ""
+            Output.standard.line("clean: \(report.eventsChecked) events in \(report.blocksChecked) blocks\(snapshots)")
         } else {
             for problem in report.problems {
                 Output.standard.line("corrupt: sequences \(problem.firstSequence)…\(problem.lastSequence): \(problem.reason)")
