@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Events", targets: ["Events"]),
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Indicators", targets: ["Indicators"]),
+        .library(name: "Projections", targets: ["Projections"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,19 +35,28 @@ let package = Package(
         .target(name: "TapeCore", swiftSettings: strict),
         .target(name: "Events", dependencies: ["TapeCore"], swiftSettings: strict),
         .target(name: "Journal", dependencies: ["TapeCore", "Events", "CLMDB", "CZstd"], swiftSettings: strict),
+        .target(name: "Configuration", dependencies: ["TapeCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "Ingest",
             dependencies: [
-                "TapeCore", "Events", "Journal", "CZlib",
+                "TapeCore", "Events", "Journal", "Configuration", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "Indicators", dependencies: ["TapeCore"], swiftSettings: strict),
+        .target(
+            name: "Projections",
+            dependencies: [
+                "TapeCore", "Events", "Journal", "Configuration", "Indicators",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "tape",
             dependencies: [
-                "TapeCore", "Events", "Journal", "Ingest",
+                "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -59,6 +70,13 @@ let package = Package(
             name: "IngestTests",
             dependencies: ["TapeCore", "Events", "Journal", "Ingest", "TestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ConfigurationTests", dependencies: ["TapeCore", "Configuration"], swiftSettings: strict),
+        .testTarget(name: "IndicatorsTests", dependencies: ["TapeCore", "Indicators", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Indicators", "Projections", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

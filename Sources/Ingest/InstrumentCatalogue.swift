@@ -1,6 +1,6 @@
 public import TapeCore
 import Foundation
-import Yams
+import Configuration
 
 /// Instrument definitions read from a YAML catalogue (see `projections/instruments.yaml`).
 ///
@@ -17,38 +17,32 @@ public struct InstrumentCatalogue: Sendable {
 
     /// Reads a catalogue file.
     public init(path: String) throws(IngestError) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        do throws(ConfigError) {
+            try self.init(ConfigDocument(path: path))
         } catch {
-            throw .catalogue(file: path, line: nil, reason: "cannot read: \(error.localizedDescription)")
+            throw .catalogue(file: error.file, line: error.line, reason: error.reason)
         }
-        try self.init(yaml: text, source: path)
     }
 
     /// Reads a catalogue from YAML text.
     public init(yaml: String, source: String) throws(IngestError) {
-        self.source = source
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
+        do throws(ConfigError) {
+            try self.init(ConfigDocument(yaml: yaml, source: source))
         } catch {
-            throw .catalogue(file: source, line: nil, reason: "not valid YAML: \(error)")
+            throw .catalogue(file: error.file, line: error.line, reason: error.reason)
         }
-        guard case .mapping(let top)? = root else { throw .catalogue(file: source, line: 1, reason: "expected a mapping with version and instruments") }
-        try Self.checkKeys(top, allowed: ["version", "instruments"], source: source)
-        guard let versionText = top["version"]?.string, Int(versionText) == Self.version else {
-            throw .catalogue(file: source, line: top.mark.map { $0.line }, reason: "version must be \(Self.version)")
-        }
-        guard case .sequence(let entries)? = top["instruments"] else {
-            throw .catalogue(file: source, line: top.mark.map { $0.line }, reason: "instruments must be a list")
+    }
+
+    private init(_ document: ConfigDocument) throws(ConfigError) {
+        source = document.root.source
+        let top = try document.root.mapping(allowed: ["version", "instruments"], what: "the catalogue")
+        guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
+            throw top.owner.error("version must be \(Self.version)")
         }
         var names = Set<String>()
-        for entry in entries {
-            let instrument = try Self.instrument(entry, source: source)
-            guard names.insert(instrument.name).inserted else {
-                throw .catalogue(file: source, line: entry.mark?.line, reason: "\(instrument.name) is defined twice")
-            }
+        for entry in try top.required("instruments").list("instruments") {
+            let instrument = try Self.instrument(entry)
+            guard names.insert(instrument.name).inserted else { throw entry.error("\(instrument.name) is defined twice") }
             instruments.append(instrument)
         }
     }
@@ -63,64 +57,34 @@ public struct InstrumentCatalogue: Sendable {
         "price_decimals", "size_decimals", "price_increment", "size_increment", "multiplier",
     ]
 
-    private static func instrument(_ node: Node, source: String) throws(IngestError) -> Instrument {
-        guard case .mapping(let fields) = node else { throw .catalogue(file: source, line: node.mark?.line, reason: "an instrument must be a mapping") }
-        try checkKeys(fields, allowed: keys, source: source)
-        func text(_ key: String) throws(IngestError) -> (String, Int?) {
-            guard let value = fields[key], let string = value.string, !string.isEmpty else {
-                throw .catalogue(file: source, line: fields.mark?.line, reason: "missing \(key)")
-            }
-            return (string, value.mark?.line)
-        }
-        func integer(_ key: String) throws(IngestError) -> Int {
-            let (value, line) = try text(key)
-            guard let number = Int(value), (0...FixedPoint.maximumScale).contains(number) else {
-                throw .catalogue(file: source, line: line, reason: "\(key) must be an integer from 0 to 18")
-            }
-            return number
-        }
-        func scaled(_ key: String, scale: Int) throws(IngestError) -> Int64 {
-            let (value, line) = try text(key)
-            do {
-                return try FixedPoint.parse(value, scale: scale)
-            } catch {
-                throw .catalogue(file: source, line: line, reason: "\(key) '\(value)': \(error)")
-            }
-        }
-        let (kindText, kindLine) = try text("kind")
+    private static func instrument(_ node: ConfigNode) throws(ConfigError) -> Instrument {
+        let fields = try node.mapping(allowed: keys, what: "an instrument")
+        func text(_ key: String) throws(ConfigError) -> String { try fields.required(key).text(key) }
+        let kindNode = try fields.required("kind")
+        let kindText = try kindNode.text("kind")
         guard let kind = InstrumentKind(rawValue: kindText) else {
-            let known = InstrumentKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw .catalogue(file: source, line: kindLine, reason: "kind '\(kindText)' is not one of \(known)")
+            throw kindNode.error("kind '\(kindText)' is not one of \(InstrumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let priceScale = try integer("price_decimals")
-        let sizeScale = try integer("size_decimals")
-        let (multiplierText, multiplierLine) = try text("multiplier")
+        let priceScale = try fields.required("price_decimals").integer("price_decimals", in: 0...FixedPoint.maximumScale)
+        let sizeScale = try fields.required("size_decimals").integer("size_decimals", in: 0...FixedPoint.maximumScale)
+        let multiplierNode = try fields.required("multiplier")
+        let multiplierText = try multiplierNode.text("multiplier")
         let multiplier: ScaledDecimal
         do {
             multiplier = try ScaledDecimal(parsing: multiplierText)
         } catch {
-            throw .catalogue(file: source, line: multiplierLine, reason: "multiplier '\(multiplierText)': \(error)")
+            throw multiplierNode.error("multiplier '\(multiplierText)': \(error)")
         }
         let instrument = Instrument(
-            symbol: try text("symbol").0, venue: try text("venue").0, venueSymbol: try text("venue_symbol").0, kind: kind,
-            baseCurrency: try text("base").0, quoteCurrency: try text("quote").0, settlementCurrency: try text("settlement").0,
+            symbol: try text("symbol"), venue: try text("venue"), venueSymbol: try text("venue_symbol"), kind: kind,
+            baseCurrency: try text("base"), quoteCurrency: try text("quote"), settlementCurrency: try text("settlement"),
             priceScale: priceScale, sizeScale: sizeScale,
-            priceIncrement: Price(units: try scaled("price_increment", scale: priceScale)),
-            sizeIncrement: Quantity(units: try scaled("size_increment", scale: sizeScale)),
+            priceIncrement: Price(units: try fields.required("price_increment").decimal("price_increment", scale: priceScale)),
+            sizeIncrement: Quantity(units: try fields.required("size_increment").decimal("size_increment", scale: sizeScale)),
             multiplier: multiplier
         )
         let problems = instrument.problems()
-        guard problems.isEmpty else {
-            throw .catalogue(file: source, line: fields.mark?.line, reason: "\(instrument.name): " + problems.joined(separator: "; "))
-        }
+        guard problems.isEmpty else { throw node.error("\(instrument.name): " + problems.joined(separator: "; ")) }
         return instrument
-    }
-
-    private static func checkKeys(_ mapping: Node.Mapping, allowed: Set<String>, source: String) throws(IngestError) {
-        for (key, _) in mapping {
-            guard let name = key.string, allowed.contains(name) else {
-                throw .catalogue(file: source, line: key.mark?.line, reason: "unknown key '\(key.string ?? "?")' (known: \(allowed.sorted().joined(separator: ", ")))")
-            }
-        }
     }
 }

@@ -10,6 +10,9 @@ public struct JournalSnapshot {
     /// The instrument table at the snapshot.
     public let instruments: InstrumentTable
 
+    /// The journal's directory, for messages.
+    public var journalPath: String { journal.path }
+
     init(journal: Journal, transaction: LMDBTransaction) throws(JournalError) {
         self.journal = journal
         self.transaction = transaction

@@ -92,6 +92,11 @@ public struct ByteReader {
     }
 
     /// Reads a zigzag varint.
+    /// Reads a `Double` written by `ByteWriter.writeDouble`.
+    @inlinable public mutating func readDouble() throws(CodecError) -> Double {
+        Double(bitPattern: try readLittleEndianUInt64())
+    }
+
     @inlinable public mutating func readZigZag() throws(CodecError) -> Int64 {
         ZigZag.decode(try readVarint())
     }

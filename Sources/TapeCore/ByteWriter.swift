@@ -60,6 +60,12 @@ public struct ByteWriter: Sendable {
 
     /// Appends `value` as an unsigned LEB128 varint: 7 bits per byte, low bits first,
     /// the high bit set on every byte but the last. 1 to 10 bytes.
+    /// Writes a `Double` as its IEEE 754 bit pattern, little-endian: exact, and the same bytes
+    /// for the same value in every process (NaN payloads included).
+    @inlinable public mutating func writeDouble(_ value: Double) {
+        writeLittleEndian(value.bitPattern)
+    }
+
     @inlinable public mutating func writeVarint(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {

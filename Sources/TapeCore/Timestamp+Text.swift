@@ -213,3 +213,32 @@ private struct DateScanner {
         return value
     }
 }
+
+/// Durations written as a positive count and a unit: `500ms`, `30s`, `1m`, `4h`, `1d`, `1w`.
+public enum DurationText {
+    /// The units, largest last; each with its length in nanoseconds.
+    public static let units: [(suffix: String, nanoseconds: Int64)] = [
+        ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+        ("d", 86_400_000_000_000), ("w", 604_800_000_000_000),
+    ]
+
+    /// The length of `text` in nanoseconds, nil when it is not a positive count with a unit.
+    public static func nanoseconds(_ text: String) -> Int64? {
+        for (suffix, nanos) in units where text.hasSuffix(suffix) {
+            let digits = text.dropLast(suffix.count)
+            // "1ms" must not be read as "1m" followed by "s": the longest suffix that leaves digits wins.
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { continue }
+            if let count = Int64(digits), count > 0, count <= Int64.max / nanos { return count * nanos }
+        }
+        return nil
+    }
+
+    /// The shortest text for `nanoseconds` in the largest unit that divides it (`60s` is `1m`);
+    /// whole nanoseconds that no unit divides are written with `ns`.
+    public static func format(_ nanoseconds: Int64) -> String {
+        for (suffix, nanos) in units.reversed() where nanoseconds % nanos == 0 {
+            return "\(nanoseconds / nanos)\(suffix)"
+        }
+        return "\(nanoseconds)ns"
+    }
+}

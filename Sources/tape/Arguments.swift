@@ -21,6 +21,19 @@ enum Arguments {
         }
     }
 
+    /// The positions of `--day`, or of `--from`/`--to` (the two forms exclude each other).
+    static func dayRange(day: String?, from: String?, to: String?) throws -> (Position?, Position?) {
+        guard let day else {
+            return (try from.map { try position($0, option: "--from") }, try to.map { try position($0, option: "--to") })
+        }
+        guard from == nil && to == nil else { throw Failure.cannotRun("--day cannot be combined with --from or --to") }
+        let bytes = Array(day.utf8)
+        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D, let start = try? Timestamp(parsing: day) else {
+            throw Failure.cannotRun("--day \(day): expected a date as yyyy-mm-dd")
+        }
+        return (.time(start), .time(Timestamp(nanosSinceEpoch: start.nanosSinceEpoch + 86_400_000_000_000)))
+    }
+
     /// Event types from labels, each option value possibly a comma-separated list.
     static func types(_ values: [String]) throws -> Set<EventType>? {
         let labels = values.flatMap { $0.split(separator: ",").map(String.init) }
@@ -47,13 +60,10 @@ enum Arguments {
 
     /// A duration such as `500ms`, `30s`, `1m`, `4h`, `1d`, `1w`, in nanoseconds.
     static func duration(_ text: String, option: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000), ("d", 86_400_000_000_000), ("w", 604_800_000_000_000)]
-        for (suffix, nanos) in units where text.hasSuffix(suffix) {
-            if let count = Int64(text.dropLast(suffix.count)), count > 0, count <= Int64.max / nanos {
-                return count * nanos
-            }
+        guard let nanoseconds = DurationText.nanoseconds(text) else {
+            throw Failure.cannotRun("\(option) \(text): expected a positive count with a unit of ms, s, m, h, d or w (e.g. 1m)")
         }
-        throw Failure.cannotRun("\(option) \(text): expected a positive count with a unit of ms, s, m, h, d or w (e.g. 1m)")
+        return nanoseconds
     }
 
     /// The sequence range `from…to` names in a snapshot; `to` given as a time is exclusive.

@@ -17,16 +17,16 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let path = journalOption.journal
-        let (journal, head, instruments, imports) = try failing {
+        let (journal, head, instruments, imports, snapshots) = try failing {
             let journal = try Journal(path: path)
-            let (head, instruments, imports) = try journal.read { snapshot in
-                (snapshot.head, snapshot.instruments, try snapshot.importHistory())
+            let (head, instruments, imports, snapshots) = try journal.read { snapshot in
+                (snapshot.head, snapshot.instruments, try snapshot.importHistory(), try snapshot.snapshotEntries())
             }
-            return (journal, head, instruments, imports)
+            return (journal, head, instruments, imports, snapshots)
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.uint64Value ?? 0  // the journal opened, so the file exists; 0 only if it vanished since
         if json {
-            Output.standard.line(Self.json(path: path, id: journal.id, head: head, bytes: bytes, instruments: instruments, imports: imports).text)
+            Output.standard.line(Self.json(path: path, id: journal.id, head: head, bytes: bytes, instruments: instruments, imports: imports, snapshots: snapshots).text)
             return
         }
         Output.standard.line("journal    \(path)  (id \(journal.id), format \(Journal.formatVersion))")
@@ -44,13 +44,24 @@ struct InfoCommand: ParsableCommand {
         for record in imports {
             Output.standard.line("import     \(record.importedAt.iso8601) \(record.format) \(record.files.map(\.path).joined(separator: " ")) → \(record.firstSequence)…\(record.lastSequence)")
         }
+        // One line per configuration (namespace), in the order the journal lists them.
+        var namespaces: [Hash256] = []
+        for entry in snapshots where namespaces.last != entry.namespace { namespaces.append(entry.namespace) }
+        for namespace in namespaces {
+            let entries = snapshots.filter { $0.namespace == namespace }
+            let shown = entries.count > 4 ? [entries[0].sequence, entries[1].sequence] : entries.map(\.sequence)
+            let list = shown.map(String.init).joined(separator: ", ") + (entries.count > 4 ? ", …, \(entries.last!.sequence)" : "")
+            Output.standard.line("snapshots  \(entries.count) of configuration \(namespace.description.prefix(12))…: sequences \(list)")
+        }
     }
 
     static func bytes(_ count: UInt64) -> String {
         count >= 1 << 20 ? String(format: "%.1f MiB", Double(count) / 1_048_576) : String(format: "%.1f KiB", Double(count) / 1024)
     }
 
-    static func json(path: String, id: JournalID, head: JournalHead, bytes: UInt64, instruments: InstrumentTable, imports: [ImportRecord]) -> JSONValue {
+    static func json(
+        path: String, id: JournalID, head: JournalHead, bytes: UInt64, instruments: InstrumentTable, imports: [ImportRecord], snapshots: [SnapshotEntry]
+    ) -> JSONValue {
         .object([
             ("journal", .string(path)),
             ("id", .string(id.description)),
@@ -89,6 +100,14 @@ struct InfoCommand: ParsableCommand {
                     ("imported_at", .string(record.importedAt.iso8601)),
                     ("tool_version", .string(record.toolVersion)),
                     ("forced", .bool(record.forced)),
+                ])
+            })),
+            ("snapshots", .array(snapshots.map { entry in
+                .object([
+                    ("configuration", .string(entry.namespace.description)),
+                    ("seq", .unsigned(entry.sequence)),
+                    ("time", .string(entry.receiveTime.iso8601)),
+                    ("bytes", .unsigned(UInt64(entry.storedBytes))),
                 ])
             })),
         ])

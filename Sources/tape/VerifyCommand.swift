@@ -1,4 +1,5 @@
 import ArgumentParser
+import Events
 import Journal
 
 struct VerifyCommand: ParsableCommand {

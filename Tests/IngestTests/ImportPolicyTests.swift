@@ -235,7 +235,7 @@ struct ImportPolicyTests {
          "3: price_increment '0.001': more than 2 decimal places"),
         ("version: 1\ninstruments:\n  - {symbol: A, venue: V, venue_symbol: A, kind: perpetual, base: A, quote: B, settlement: B, price_decimals: 2, size_decimals: 2, price_increment: 1, size_increment: 1, multiplier: 1}\n",
          "3: kind 'perpetual' is not one of spot, linear_perpetual, inverse_perpetual, future, equity, fx, index, chain"),
-        ("version: 1\ninstruments:\n  - symbol: A\n    colour: blue\n", "4: unknown key 'colour' (known: base, kind, multiplier, price_decimals, price_increment, quote, settlement, size_decimals, size_increment, symbol, venue, venue_symbol)"),
+        ("version: 1\ninstruments:\n  - symbol: A\n    colour: blue\n", "4: unknown key 'colour' in an instrument (known: base, kind, multiplier, price_decimals, price_increment, quote, settlement, size_decimals, size_increment, symbol, venue, venue_symbol)"),
         ("version: 2\ninstruments: []\n", "1: version must be 1"),
     ])
     func catalogueErrors(yaml: String, reason: String) throws {

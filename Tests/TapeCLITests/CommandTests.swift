@@ -180,6 +180,36 @@ struct CommandTests {
         #expect(try CLI.run(["info", "--journal", directory.appending("conflict"), "--json"]).output.contains("\"events\":0"))
     }
 
+    @Test("replays in separate processes give the same state hashes, from the first event or from snapshots, for any block size")
+    func replayDeterminism() throws {
+        let directory = TemporaryDirectory("replay")
+        func hashes(_ arguments: [String]) throws -> [String: String] {
+            let result = try CLI.run(["replay", "--json"] + arguments)
+            #expect(result.status == 0, "\(result.error)")
+            let projections = try #require(try CLI.object(result.output)["projections"] as? [String: [String: Any]])
+            return projections.mapValues { $0["hash"] as? String ?? "" }
+        }
+        var results: [[String: String]] = []
+        for (name, blockEvents, every) in [("a", "333", "1000"), ("b", "8192", "7777")] {
+            let journal = directory.appending(name)
+            #expect(try CLI.importSample([CLI.firstDay, CLI.secondDay], into: journal, extra: ["--block-events", blockEvents]).status == 0)
+            results.append(try hashes(["--journal", journal, "--no-snapshots"]))
+            let snapshot = try CLI.run(["snapshot", "--journal", journal, "--every", every, "--json"])
+            #expect(snapshot.status == 0, "\(snapshot.error)")
+            results.append(try hashes(["--journal", journal]))
+            results.append(try hashes(["--journal", journal, "--day", "2023-04-05"]))
+            let day = try CLI.object(try CLI.run(["replay", "--journal", journal, "--day", "2023-04-05", "--json"]).output)
+            #expect(day["started_after"] as? Int == 13_483)
+            #expect(day["from_seq"] as? Int == 13_484)
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+        #expect(results[0]["book"]?.count == 64)
+        let info = try CLI.object(try CLI.run(["info", "--journal", directory.appending("a"), "--json"]).output)
+        #expect((info["snapshots"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int } == [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000, 11_000, 12_000, 13_000, 13_483, 14_000, 15_000, 16_000, 17_000, 18_000, 19_000, 20_000, 21_000, 22_000, 23_000, 24_000, 25_000, 26_000, 27_000, 28_000, 29_000, 30_000, 31_000, 32_000])
+        let verify = try CLI.run(["verify", "--journal", directory.appending("a"), "--json"])
+        #expect(try CLI.object(verify.output)["snapshots"] as? Int == 33)
+    }
+
     @Test("two processes with different block sizes write journals that read back identically")
     func determinism() throws {
         let directory = TemporaryDirectory("cli")

@@ -1,24 +1,24 @@
-import Events
-
 /// A JSON value whose object keys keep the order they were given in, so command output is
 /// stable and reads in a sensible order.
-enum JSONValue {
+public enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
     case integer(Int64)
     case unsigned(UInt64)
+    /// A floating-point number in its shortest exact form; `null` when not finite.
+    case double(Double)
     case bool(Bool)
     case null
 
     /// The compact text.
-    var text: String {
+    public var text: String {
         var bytes: [UInt8] = []
         write(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func write(to output: inout [UInt8]) {
+    public func write(to output: inout [UInt8]) {
         switch self {
         case .object(let members):
             output.append(0x7B)
@@ -39,6 +39,7 @@ enum JSONValue {
         case .string(let text): JSONText.appendString(text, to: &output)
         case .integer(let value): output.append(contentsOf: String(value).utf8)
         case .unsigned(let value): output.append(contentsOf: String(value).utf8)
+        case .double(let value): output.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: output.append(contentsOf: "null".utf8)
         }

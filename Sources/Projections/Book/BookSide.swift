@@ -1,0 +1,211 @@
+import TapeCore
+
+/// One side of a level-2 book: the size resting at each price, in the instrument's units.
+///
+/// Prices near the top of the book live in a ladder, a dense array with one slot per tick, so
+/// an update is an index computation and a store; levels outside the ladder's window (far from
+/// the top) or off the tick grid live in a sorted list. Which store holds a level never shows
+/// in results or in the encoded state: only performance depends on it.
+struct BookSide: Sendable {
+    /// Bids rank high prices first, asks low prices first.
+    let isBid: Bool
+    let grid: TickGrid
+    /// Sizes for prices `base + i × tick`, 0 where there is no level.
+    private var ladder: [Int64]
+    private var base: Int64 = 0
+    private var ladderLevels = 0
+    /// The ladder index of the best level, -1 when the ladder is empty.
+    private var bestIndex = -1
+    /// Levels outside the ladder, by ascending price.
+    private var outsidePrices: [Int64] = []
+    private var outsideSizes: [Int64] = []
+
+    init(isBid: Bool, tick: Int64, window: Int) {
+        self.isBid = isBid
+        grid = TickGrid(tick: tick, window: window)
+        ladder = [Int64](repeating: 0, count: window)
+    }
+
+    /// The number of price levels.
+    var count: Int { ladderLevels + outsidePrices.count }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// The best price and its size, nil when the side is empty.
+    var best: (price: Int64, size: Int64)? {
+        let ladderBest: (Int64, Int64)? = bestIndex >= 0 ? (base + Int64(bestIndex) * grid.tick, ladder[bestIndex]) : nil
+        let outsideBest: (Int64, Int64)? = isBid
+            ? outsidePrices.last.map { ($0, outsideSizes[outsideSizes.count - 1]) }
+            : outsidePrices.first.map { ($0, outsideSizes[0]) }
+        switch (ladderBest, outsideBest) {
+        case (nil, nil): return nil
+        case (let level?, nil), (nil, let level?): return level
+        case (let inside?, let outside?): return isBid == (inside.0 > outside.0) ? inside : outside
+        }
+    }
+
+    /// Removes every level and centres the ladder on `price` (the next reference price).
+    mutating func reset(around price: Int64?) {
+        for index in ladder.indices where ladder[index] != 0 { ladder[index] = 0 }
+        ladderLevels = 0
+        bestIndex = -1
+        outsidePrices.removeAll(keepingCapacity: true)
+        outsideSizes.removeAll(keepingCapacity: true)
+        if let price { base = grid.base(centredOn: price) }
+    }
+
+    /// Sets the size at `price`; 0 removes the level (removing an absent level is not an error:
+    /// venues send such removals).
+    @inline(__always)
+    mutating func set(price: Int64, size: Int64) {
+        if let index = grid.index(of: price, base: base) {
+            let old = ladder[index]
+            ladder[index] = size
+            if size != 0 {
+                if old == 0 {
+                    ladderLevels += 1
+                    if bestIndex < 0 || (isBid ? index > bestIndex : index < bestIndex) { bestIndex = index }
+                }
+            } else if old != 0 {
+                ladderLevels -= 1
+                if index == bestIndex { bestIndex = nextBest(after: index) }
+            }
+        } else {
+            setOutside(price: price, size: size)
+        }
+    }
+
+    /// The ladder index of the best level after `index` was emptied.
+    private func nextBest(after index: Int) -> Int {
+        guard ladderLevels > 0 else { return -1 }
+        if isBid {
+            var candidate = index - 1
+            while candidate >= 0 && ladder[candidate] == 0 { candidate -= 1 }
+            return candidate
+        }
+        var candidate = index + 1
+        while candidate < ladder.count && ladder[candidate] == 0 { candidate += 1 }
+        return candidate < ladder.count ? candidate : -1
+    }
+
+    private mutating func setOutside(price: Int64, size: Int64) {
+        var low = 0
+        var high = outsidePrices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if outsidePrices[middle] < price { low = middle + 1 } else { high = middle }
+        }
+        let present = low < outsidePrices.count && outsidePrices[low] == price
+        switch (present, size != 0) {
+        case (true, true): outsideSizes[low] = size
+        case (true, false):
+            outsidePrices.remove(at: low)
+            outsideSizes.remove(at: low)
+        case (false, true):
+            outsidePrices.insert(price, at: low)
+            outsideSizes.insert(size, at: low)
+        case (false, false): break
+        }
+    }
+
+    /// Moves the ladder so that it is centred on `price` when the top of the book has drifted
+    /// near or past its edge; levels move between the ladder and the outside list.
+    mutating func recentreIfNeeded(reference price: Int64) {
+        let margin = Int64(ladder.count / 8) * grid.tick
+        let low = base + margin
+        let high = base + Int64(ladder.count) * grid.tick - margin
+        guard price < low || price > high else { return }
+        let levels = allLevels()
+        reset(around: price)
+        for (levelPrice, size) in levels { set(price: levelPrice, size: size) }
+    }
+
+    /// Every level, best first.
+    func allLevels() -> [(Int64, Int64)] {
+        var levels: [(Int64, Int64)] = []
+        levels.reserveCapacity(count)
+        forEachLevel { price, size in
+            levels.append((price, size))
+            return true
+        }
+        return levels
+    }
+
+    /// Calls `body` with each level, best first, until it returns false.
+    func forEachLevel(_ body: (Int64, Int64) -> Bool) {
+        // Merge the ladder and the outside list in rank order.
+        var outside = isBid ? outsidePrices.count - 1 : 0
+        let outsideEnd = isBid ? -1 : outsidePrices.count
+        var index = bestIndex
+        let step = isBid ? -1 : 1
+        func nextLadder(_ from: Int) -> Int {
+            var candidate = from
+            while candidate >= 0 && candidate < ladder.count && ladder[candidate] == 0 { candidate += step }
+            return candidate >= 0 && candidate < ladder.count ? candidate : -1
+        }
+        while index >= 0 || outside != outsideEnd {
+            let ladderPrice = index >= 0 ? base + Int64(index) * grid.tick : nil
+            let outsidePrice = outside != outsideEnd ? outsidePrices[outside] : nil
+            let takeLadder: Bool
+            switch (ladderPrice, outsidePrice) {
+            case (let inside?, let other?): takeLadder = isBid ? inside > other : inside < other
+            case (_?, nil): takeLadder = true
+            default: takeLadder = false
+            }
+            if takeLadder {
+                guard body(ladderPrice!, ladder[index]) else { return }
+                index = nextLadder(index + step)
+            } else {
+                guard body(outsidePrice!, outsideSizes[outside]) else { return }
+                outside += step
+            }
+        }
+    }
+
+    /// The total size of the levels priced at least as well as `limit` (at or above it for
+    /// bids, at or below for asks).
+    func size(within limit: Int64) -> Int64 {
+        var total: Int64 = 0
+        forEachLevel { price, size in
+            guard isBid ? price >= limit : price <= limit else { return false }
+            total += size
+            return true
+        }
+        return total
+    }
+}
+
+/// Maps prices on a tick grid to ladder slots with one multiply (the tick's inverse modulo
+/// 2^64) instead of a division; a price off the grid or outside the window maps to nil.
+struct TickGrid: Sendable {
+    let tick: Int64
+    let window: Int
+    private let shift: Int64
+    private let inverse: UInt64
+
+    init(tick: Int64, window: Int) {
+        precondition(tick >= 1 && window >= 16, "a tick grid needs a positive tick and a window")
+        self.tick = tick
+        self.window = window
+        shift = Int64(tick.trailingZeroBitCount)
+        let odd = UInt64(tick) >> UInt64(shift)
+        var inverse = odd
+        for _ in 0..<5 { inverse &*= 2 &- odd &* inverse }  // Newton: 3 → 96 correct bits
+        self.inverse = inverse
+    }
+
+    /// The slot of `price` in a ladder starting at `base`, nil when off the grid or window.
+    @inline(__always)
+    func index(of price: Int64, base: Int64) -> Int? {
+        let offset = price &- base
+        let quotient = Int64(bitPattern: UInt64(bitPattern: offset >> shift) &* inverse)
+        guard quotient &* tick == offset, UInt64(bitPattern: quotient) < UInt64(window) else { return nil }
+        return Int(quotient)
+    }
+
+    /// The base of a ladder centred on `price`, on the grid.
+    func base(centredOn price: Int64) -> Int64 {
+        let onGrid = price - ((price % tick) + tick) % tick
+        return onGrid - Int64(window / 2) * tick
+    }
+}

@@ -1,0 +1,57 @@
+public import Configuration
+import Crypto
+public import TapeCore
+
+/// Which projections run and how: one YAML file under `projections/` (the default is
+/// `projections/default.yaml`), specified in specs/projections.md. A section present turns
+/// its projection on. The configuration's hash, of its canonical text, names its snapshots,
+/// so editing comments or key order keeps them and any change of meaning does not.
+public struct ProjectionConfiguration: Sendable {
+    /// The format version this build reads.
+    public static let version = 1
+
+    /// The order book projection's options; nil when it is off.
+    public var book: BookOptions?
+    /// SHA-256 of the canonical text of the file.
+    public let hash: Hash256
+    /// Where it came from, for messages.
+    public let source: String
+
+    /// Reads a configuration file.
+    public init(path: String) throws(ConfigError) {
+        try self.init(ConfigDocument(path: path))
+    }
+
+    /// Reads a configuration from YAML text.
+    public init(yaml: String, source: String) throws(ConfigError) {
+        try self.init(ConfigDocument(yaml: yaml, source: source))
+    }
+
+    public init(_ document: ConfigDocument) throws(ConfigError) {
+        source = document.root.source
+        hash = Hash256(bytes: Array(SHA256.hash(data: Array(document.root.canonicalText.utf8))))!
+        let top = try document.root.mapping(allowed: ["version", "book"], what: "the projection configuration")
+        guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
+            throw top.owner.error("version must be \(Self.version)")
+        }
+        book = try top["book"].map { (node) throws(ConfigError) in try BookOptions(node) }
+    }
+}
+
+/// Options of the order book projection.
+public struct BookOptions: Sendable, Equatable {
+    /// Ticks per side held in the dense ladder around the top of the book (performance only).
+    public var windowTicks = 16_384
+    /// The depths reported, in basis points of the mid.
+    public var depthBasisPoints = [10, 50]
+
+    public init() {}
+
+    init(_ node: ConfigNode) throws(ConfigError) {
+        let fields = try node.mapping(allowed: ["window_ticks", "depth_bps"], what: "book")
+        if let window = fields["window_ticks"] { windowTicks = try window.integer("window_ticks", in: 64...(1 << 22)) }
+        if let depths = fields["depth_bps"] {
+            depthBasisPoints = try depths.list("depth_bps").map { (item) throws(ConfigError) in try item.integer("depth_bps", in: 1...10_000) }
+        }
+    }
+}

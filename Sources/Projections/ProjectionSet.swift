@@ -1,0 +1,62 @@
+import Crypto
+public import Events
+public import TapeCore
+
+/// The projections a configuration turns on, applied to each event in a fixed order (book,
+/// then the projections that read it), so that each sees the others as of the same event.
+///
+/// Concrete members rather than a list of existentials: the per-event path is a type switch
+/// and direct calls, with no boxing.
+public struct ProjectionSet: Sendable {
+    public let configuration: ProjectionConfiguration
+    public let context: ProjectionContext
+    public var book: BookProjection?
+
+    public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) {
+        self.configuration = configuration
+        context = ProjectionContext(instruments: instruments)
+        book = configuration.book.map { BookProjection(options: $0, instruments: instruments) }
+    }
+
+    /// The names of the projections on, in application order.
+    public var names: [String] {
+        (book != nil ? [BookProjection.name] : [])
+    }
+
+    /// Applies the event at `index` of `block`.
+    @inline(__always)
+    public mutating func apply(_ block: DecodedBlock, at index: Int) {
+        book?.apply(block, at: index)
+    }
+
+    /// Each projection's name and canonical state.
+    public func states() -> [(name: String, bytes: [UInt8])] {
+        var states: [(name: String, bytes: [UInt8])] = []
+        if let book { states.append((BookProjection.name, book.encodedState())) }
+        return states
+    }
+
+    /// Each projection's name and state hash (SHA-256 of its canonical state).
+    public func hashes() -> [(name: String, hash: Hash256)] {
+        states().map { ($0.name, Hash256(bytes: Array(SHA256.hash(data: $0.bytes)))!) }
+    }
+
+    /// Restores every projection from `states` (names must match the projections on).
+    mutating func restore(_ states: [(name: String, bytes: [UInt8])]) throws(CodecError) {
+        guard states.map(\.name) == names else { throw .invalidValue(field: "projection names", offset: 0) }
+        for (name, bytes) in states {
+            switch name {
+            case BookProjection.name: try book!.restoreState(from: bytes)
+            default: throw .invalidValue(field: "projection \(name)", offset: 0)
+            }
+        }
+    }
+
+    /// Each projection's state as JSON, with its hash.
+    public func summary() -> [(name: String, hash: Hash256, state: JSONValue)] {
+        let hashes = Dictionary(uniqueKeysWithValues: hashes().map { ($0.name, $0.hash) })
+        var summaries: [(name: String, hash: Hash256, state: JSONValue)] = []
+        if let book { summaries.append((BookProjection.name, hashes[BookProjection.name]!, book.summary(context))) }
+        return summaries
+    }
+}
