@@ -12,6 +12,8 @@ public struct ProjectionConfiguration: Sendable {
 
     /// The order book projection's options; nil when it is off.
     public var book: BookOptions?
+    /// The bars projection's options; nil when it is off.
+    public var bars: BarsOptions?
     /// SHA-256 of the canonical text of the file.
     public let hash: Hash256
     /// Where it came from, for messages.
@@ -30,11 +32,12 @@ public struct ProjectionConfiguration: Sendable {
     public init(_ document: ConfigDocument) throws(ConfigError) {
         source = document.root.source
         hash = Hash256(bytes: Array(SHA256.hash(data: Array(document.root.canonicalText.utf8))))!
-        let top = try document.root.mapping(allowed: ["version", "book"], what: "the projection configuration")
+        let top = try document.root.mapping(allowed: ["version", "book", "bars"], what: "the projection configuration")
         guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
             throw top.owner.error("version must be \(Self.version)")
         }
         book = try top["book"].map { (node) throws(ConfigError) in try BookOptions(node) }
+        bars = try top["bars"].map { (node) throws(ConfigError) in try BarsOptions(node) }
     }
 }
 

@@ -11,28 +11,36 @@ public struct ProjectionSet: Sendable {
     public let configuration: ProjectionConfiguration
     public let context: ProjectionContext
     public var book: BookProjection?
+    public var bars: BarsProjection?
 
-    public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) {
+    /// The projections of `configuration` for a journal with these instruments.
+    public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
         self.configuration = configuration
         context = ProjectionContext(instruments: instruments)
         book = configuration.book.map { BookProjection(options: $0, instruments: instruments) }
+        bars = try configuration.bars.map { (options) throws(ProjectionError) in try BarsProjection(options: options, instruments: instruments) }
     }
 
     /// The names of the projections on, in application order.
     public var names: [String] {
-        (book != nil ? [BookProjection.name] : [])
+        (book != nil ? [BookProjection.name] : []) + (bars != nil ? [BarsProjection.name] : [])
     }
 
     /// Applies the event at `index` of `block`.
     @inline(__always)
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
         book?.apply(block, at: index)
+        if bars != nil {
+            bars!.clearClosed()
+            bars!.apply(block, at: index)
+        }
     }
 
     /// Each projection's name and canonical state.
     public func states() -> [(name: String, bytes: [UInt8])] {
         var states: [(name: String, bytes: [UInt8])] = []
         if let book { states.append((BookProjection.name, book.encodedState())) }
+        if let bars { states.append((BarsProjection.name, bars.encodedState())) }
         return states
     }
 
@@ -47,6 +55,7 @@ public struct ProjectionSet: Sendable {
         for (name, bytes) in states {
             switch name {
             case BookProjection.name: try book!.restoreState(from: bytes)
+            case BarsProjection.name: try bars!.restoreState(from: bytes)
             default: throw .invalidValue(field: "projection \(name)", offset: 0)
             }
         }
@@ -57,6 +66,7 @@ public struct ProjectionSet: Sendable {
         let hashes = Dictionary(uniqueKeysWithValues: hashes().map { ($0.name, $0.hash) })
         var summaries: [(name: String, hash: Hash256, state: JSONValue)] = []
         if let book { summaries.append((BookProjection.name, hashes[BookProjection.name]!, book.summary(context))) }
+        if let bars { summaries.append((BarsProjection.name, hashes[BarsProjection.name]!, bars.summary(context))) }
         return summaries
     }
 }

@@ -76,7 +76,7 @@ public enum Replayer {
         stateOnly: Bool = false, observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
     ) throws -> ReplayOutcome {
         try journal.read { snapshot in
-            var projections = ProjectionSet(configuration: configuration, instruments: snapshot.instruments)
+            var projections = try ProjectionSet(configuration: configuration, instruments: snapshot.instruments)
             guard var range = requested else {
                 return ReplayOutcome(projections: projections, range: nil, startedAfter: 0, eventsBeforeRange: 0, ignoredSnapshots: [])
             }

@@ -30,7 +30,7 @@ public enum Snapshotter {
         precondition(every.map { $0 >= 1 } ?? true, "snapshot interval must be positive")
         var summary = SnapshotSummary()
         let instruments = try journal.instruments()
-        var projections = ProjectionSet(configuration: configuration, instruments: instruments)
+        var projections = try ProjectionSet(configuration: configuration, instruments: instruments)
         let end = try journal.head().lastSequence
         var next: UInt64 = 1
         var previousDay: Int64?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import Journal
+import Projections
 
 /// A command's failure with its exit code: 1 when the data (journal or input) is bad,
 /// 2 when the command could not run. specs/cli.md lists them.
@@ -47,6 +48,8 @@ func failing<Result>(_ body: () throws -> Result) throws -> Result {
         throw Failure(error)
     } catch let error as IngestError {
         throw Failure(error)
+    } catch let error as ProjectionError {
+        throw Failure.cannotRun(error.description)
     } catch {
         throw Failure.cannotRun("\(error)")
     }

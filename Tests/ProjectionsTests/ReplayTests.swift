@@ -71,7 +71,7 @@ struct ReplayTests {
         #expect(other.ignoredSnapshots == ["1 snapshot of 1 other configuration"])
 
         // A snapshot made by other projection code, under this configuration, later than the good one.
-        let projections = ProjectionSet(configuration: original, instruments: try journal.instruments())
+        let projections = try ProjectionSet(configuration: original, instruments: try journal.instruments())
         let foreign = SnapshotPayload(codeVersion: "0-old", configurationHash: original.hash, states: projections.states())
         try journal.storeSnapshots([(original.hash, 20_000, Timestamp(nanosSinceEpoch: 0), foreign.encoded())])
         let stale = try Replayer.run(journal: journal, configuration: original, range: 1...end, stateOnly: true)
