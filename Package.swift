@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -44,7 +45,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Indicators", dependencies: ["TapeCore"], swiftSettings: strict),
+        .target(name: "Indicators", dependencies: ["TapeCore", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: strict),
         .target(
             name: "Projections",
             dependencies: [
@@ -73,7 +74,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["TapeCore", "Configuration"], swiftSettings: strict),
-        .testTarget(name: "IndicatorsTests", dependencies: ["TapeCore", "Indicators", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IndicatorsTests", dependencies: ["TapeCore", "Indicators", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "ProjectionsTests",
             dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Indicators", "Projections", "TestSupport"],
