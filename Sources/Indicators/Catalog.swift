@@ -87,11 +87,20 @@ public enum IndicatorCatalog {
         return IndicatorArguments(values: values)
     }
 
+    /// A kind that equals TA-Lib's function `talib` (by default its name in upper case).
     private static func kind(
         _ name: String, _ summary: String, inputs: String = "close", _ parameters: [IndicatorParameter] = [],
         outputs: [String] = ["value"], talib: String? = nil, make: @escaping @Sendable (IndicatorArguments) -> any Indicator
     ) -> IndicatorKind {
         IndicatorKind(name: name, summary: summary, inputs: inputs, parameters: parameters, outputs: outputs, talib: talib ?? name.uppercased(), make: make)
+    }
+
+    /// A kind TA-Lib does not have (checked against Fixtures/reference.csv.gz instead).
+    private static func own(
+        _ name: String, _ summary: String, inputs: String = "close", _ parameters: [IndicatorParameter] = [],
+        outputs: [String] = ["value"], make: @escaping @Sendable (IndicatorArguments) -> any Indicator
+    ) -> IndicatorKind {
+        IndicatorKind(name: name, summary: summary, inputs: inputs, parameters: parameters, outputs: outputs, talib: nil, make: make)
     }
 
     public static let all: [IndicatorKind] = [
@@ -245,5 +254,33 @@ public enum IndicatorCatalog {
         kind("max", "highest close", [.period(30, minimum: 2)]) { WindowStatistic(period: $0.int("period"), form: .maximum) },
         kind("min", "lowest close", [.period(30, minimum: 2)]) { WindowStatistic(period: $0.int("period"), form: .minimum) },
         kind("sum", "sum of closes", [.period(30)]) { WindowStatistic(period: $0.int("period"), form: .sum) },
+
+        // Returns, moments, realized volatility and more (not in TA-Lib).
+        own("logret", "one-bar log return") { _ in LogReturn() },
+        own("zscore", "z-score of the close in its window", [.period(20, minimum: 2)]) { ZScore(period: $0.int("period")) },
+        own("skew", "skewness of one-bar log returns", [.period(20, minimum: 3)]) { ReturnMoment(period: $0.int("period"), kurtosis: false) },
+        own("kurtosis", "excess kurtosis of one-bar log returns", [.period(20, minimum: 4)]) { ReturnMoment(period: $0.int("period"), kurtosis: true) },
+        own("autocorr", "autocorrelation of one-bar log returns at a lag", [.period(30, minimum: 3), .period(1, name: "lag")]) {
+            Autocorrelation(period: $0.int("period"), lag: min($0.int("lag"), $0.int("period") - 2))
+        },
+        own("ewma_vol", "RiskMetrics EWMA volatility of log returns", [.factor("lambda", 0.94, 0...0.9999)]) { EWMAVolatility(lambda: $0.double("lambda")) },
+        own("rv_cc", "close-to-close realized volatility (per bar)", [.period(20, minimum: 2)]) { RealizedVolatility(period: $0.int("period"), estimator: .closeToClose) },
+        own("rv_parkinson", "Parkinson high-low volatility (per bar)", inputs: "high low", [.period(20)]) { RealizedVolatility(period: $0.int("period"), estimator: .parkinson) },
+        own("rv_garman_klass", "Garman–Klass volatility (per bar)", inputs: "open high low close", [.period(20)]) {
+            RealizedVolatility(period: $0.int("period"), estimator: .garmanKlass)
+        },
+        own("rv_rogers_satchell", "Rogers–Satchell volatility (per bar)", inputs: "open high low close", [.period(20)]) {
+            RealizedVolatility(period: $0.int("period"), estimator: .rogersSatchell)
+        },
+        own("rv_yang_zhang", "Yang–Zhang volatility (per bar)", inputs: "open high low close", [.period(20, minimum: 2)]) {
+            RealizedVolatility(period: $0.int("period"), estimator: .yangZhang)
+        },
+        own("hurst", "Hurst exponent of log prices", [.period(64, minimum: 8)]) { Hurst(period: $0.int("period")) },
+        own("rsquared", "R² of the linear regression of the close on time", [.period(14, minimum: 3)]) { LinearRegression(period: $0.int("period"), form: .rSquared) },
+        own("ichimoku", "Ichimoku conversion, base and the cloud's spans at this bar", inputs: "high low",
+            [.period(9, name: "conversion"), .period(26, name: "base"), .period(52, name: "span"), .period(26, name: "displacement")],
+            outputs: ["conversion", "base", "span_a", "span_b"]) {
+            Ichimoku(conversion: $0.int("conversion"), base: $0.int("base"), span: $0.int("span"), displacement: $0.int("displacement"))
+        },
     ]
 }
