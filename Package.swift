@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -51,13 +52,14 @@ let package = Package(
             dependencies: [
                 "TapeCore", "Events", "Journal", "Configuration", "Indicators",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "tape",
             dependencies: [
-                "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Projections",
+                "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Indicators", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -82,6 +82,13 @@ public struct ConfigNode: @unchecked Sendable {  // Yams.Node is an immutable va
         return ConfigMapping(entries: entries, keys: keys, owner: self, what: what)
     }
 
+    /// The keys of a mapping value, in file order, not yet checked (for mappings whose allowed
+    /// keys depend on one of their values).
+    public func keys(_ what: String) throws(ConfigError) -> [String] {
+        guard case .mapping(let entries) = node else { throw error("\(what) must be a mapping") }
+        return entries.map { $0.key.string ?? "" }
+    }
+
     /// The value as a list.
     public func list(_ what: String) throws(ConfigError) -> [ConfigNode] {
         guard case .sequence(let items) = node else { throw error("\(what) must be a list") }

@@ -14,6 +14,8 @@ public struct ProjectionConfiguration: Sendable {
     public var book: BookOptions?
     /// The bars projection's options; nil when it is off.
     public var bars: BarsOptions?
+    /// The features projection's options; nil when it is off.
+    public var features: FeaturesOptions?
     /// SHA-256 of the canonical text of the file.
     public let hash: Hash256
     /// Where it came from, for messages.
@@ -32,12 +34,28 @@ public struct ProjectionConfiguration: Sendable {
     public init(_ document: ConfigDocument) throws(ConfigError) {
         source = document.root.source
         hash = Hash256(bytes: Array(SHA256.hash(data: Array(document.root.canonicalText.utf8))))!
-        let top = try document.root.mapping(allowed: ["version", "book", "bars"], what: "the projection configuration")
+        let top = try document.root.mapping(allowed: ["version", "book", "bars", "features"], what: "the projection configuration")
         guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
             throw top.owner.error("version must be \(Self.version)")
         }
         book = try top["book"].map { (node) throws(ConfigError) in try BookOptions(node) }
         bars = try top["bars"].map { (node) throws(ConfigError) in try BarsOptions(node) }
+        if let node = top["features"] {
+            let features = try FeaturesOptions(node)
+            guard let bars else { throw node.error("features need a bars section (their rows are the closes of a bar series)") }
+            let series = Set(bars.series.map(\.name))
+            guard series.contains(features.sample) else { throw node.error("features sample \(features.sample) is not a bar series (\(bars.series.map(\.name).joined(separator: ", ")))") }
+            for feature in features.features {
+                switch feature.source {
+                case .indicator(_, _, let name?, _) where !series.contains(name):
+                    throw node.error("feature \(feature.name): bars \(name) is not a bar series")
+                case .stream(let stream, _, _, _) where stream.needsBook && book == nil:
+                    throw node.error("feature \(feature.name) reads the order book: add a book section")
+                default: break
+                }
+            }
+            self.features = features
+        }
     }
 }
 

@@ -12,6 +12,7 @@ public struct ProjectionSet: Sendable {
     public let context: ProjectionContext
     public var book: BookProjection?
     public var bars: BarsProjection?
+    public var features: FeaturesProjection?
 
     /// The projections of `configuration` for a journal with these instruments.
     public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
@@ -19,11 +20,14 @@ public struct ProjectionSet: Sendable {
         context = ProjectionContext(instruments: instruments)
         book = configuration.book.map { BookProjection(options: $0, instruments: instruments) }
         bars = try configuration.bars.map { (options) throws(ProjectionError) in try BarsProjection(options: options, instruments: instruments) }
+        if let options = configuration.features, let barOptions = configuration.bars {
+            features = try FeaturesProjection(options: options, bars: barOptions, instruments: instruments)
+        }
     }
 
     /// The names of the projections on, in application order.
     public var names: [String] {
-        (book != nil ? [BookProjection.name] : []) + (bars != nil ? [BarsProjection.name] : [])
+        (book != nil ? [BookProjection.name] : []) + (bars != nil ? [BarsProjection.name] : []) + (features != nil ? [FeaturesProjection.name] : [])
     }
 
     /// Applies the event at `index` of `block`.
@@ -34,6 +38,12 @@ public struct ProjectionSet: Sendable {
             bars!.clearClosed()
             bars!.apply(block, at: index)
         }
+        if features != nil {
+            features!.apply(block, at: index)
+            if let closed = bars?.closed, !closed.isEmpty {
+                features!.apply(closed: closed, now: block.receiveTimes[index], book: book)
+            }
+        }
     }
 
     /// Each projection's name and canonical state.
@@ -41,6 +51,7 @@ public struct ProjectionSet: Sendable {
         var states: [(name: String, bytes: [UInt8])] = []
         if let book { states.append((BookProjection.name, book.encodedState())) }
         if let bars { states.append((BarsProjection.name, bars.encodedState())) }
+        if let features { states.append((FeaturesProjection.name, features.encodedState())) }
         return states
     }
 
@@ -56,6 +67,7 @@ public struct ProjectionSet: Sendable {
             switch name {
             case BookProjection.name: try book!.restoreState(from: bytes)
             case BarsProjection.name: try bars!.restoreState(from: bytes)
+            case FeaturesProjection.name: try features!.restoreState(from: bytes)
             default: throw .invalidValue(field: "projection \(name)", offset: 0)
             }
         }
@@ -67,6 +79,7 @@ public struct ProjectionSet: Sendable {
         var summaries: [(name: String, hash: Hash256, state: JSONValue)] = []
         if let book { summaries.append((BookProjection.name, hashes[BookProjection.name]!, book.summary(context))) }
         if let bars { summaries.append((BarsProjection.name, hashes[BarsProjection.name]!, bars.summary(context))) }
+        if let features { summaries.append((FeaturesProjection.name, hashes[FeaturesProjection.name]!, features.summary(context))) }
         return summaries
     }
 }

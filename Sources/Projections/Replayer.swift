@@ -71,9 +71,11 @@ public enum Replayer {
     /// called after each event of the range is applied, with the projections, the block and
     /// the event's index in it. With `stateOnly`, only the state at the range's end matters:
     /// the replay may start at any snapshot up to it, and the range delivered starts there.
+    /// With `recordFeatures`, the features projection keeps every row made from the range's
+    /// first event on (read them with `takeRows()` in `observe`).
     public static func run(
         journal: Journal, configuration: ProjectionConfiguration, range requested: ClosedRange<UInt64>?, useSnapshots: Bool = true,
-        stateOnly: Bool = false, observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
+        stateOnly: Bool = false, recordFeatures: Bool = false, observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
     ) throws -> ReplayOutcome {
         try journal.read { snapshot in
             var projections = try ProjectionSet(configuration: configuration, instruments: snapshot.instruments)
@@ -94,6 +96,7 @@ public enum Replayer {
             try snapshot.scan(from: startedAfter + 1, through: range.upperBound, using: &reader) { block in
                 let lower = block.indices(from: startedAfter + 1, through: range.upperBound)
                 for index in lower {
+                    if recordFeatures && block.sequence(at: index) == range.lowerBound { projections.features?.recording = true }
                     projections.apply(block, at: index)
                     if block.sequence(at: index) >= range.lowerBound {
                         try observe(&projections, block, index)

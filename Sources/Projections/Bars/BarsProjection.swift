@@ -187,12 +187,15 @@ public struct BarsProjection: Projection, Sendable {
 /// Why a projection cannot run on a journal with its configuration.
 public enum ProjectionError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownInstrument(String, projection: String)
+    case unknownSeries(String, projection: String)
     case badThreshold(String)
+    case badIndicator(String)
 
     public var description: String {
         switch self {
         case .unknownInstrument(let name, let projection): "\(projection): instrument \(name) is not in the journal"
-        case .badThreshold(let reason): reason
+        case .unknownSeries(let name, let projection): "\(projection): no bar series named \(name) in the bars section"
+        case .badThreshold(let reason), .badIndicator(let reason): reason
         }
     }
 }
