@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
@@ -53,6 +54,7 @@ let package = Package(
                 "TapeCore", "Events", "Journal", "Configuration", "Indicators",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: strict
         ),
@@ -79,7 +81,10 @@ let package = Package(
         .testTarget(name: "IndicatorsTests", dependencies: ["TapeCore", "Indicators", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "ProjectionsTests",
-            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Indicators", "Projections", "TestSupport"],
+            dependencies: [
+                "TapeCore", "Events", "Journal", "Ingest", "Configuration", "Indicators", "Projections", "TestSupport",
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

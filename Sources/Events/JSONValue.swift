@@ -39,7 +39,7 @@ public enum JSONValue: Sendable {
         case .string(let text): JSONText.appendString(text, to: &output)
         case .integer(let value): output.append(contentsOf: String(value).utf8)
         case .unsigned(let value): output.append(contentsOf: String(value).utf8)
-        case .double(let value): output.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+        case .double(let value): output.append(contentsOf: (value.isFinite ? "\(value == 0 ? 0 : value)" : "null").utf8)  // no "-0.0"
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: output.append(contentsOf: "null".utf8)
         }

@@ -16,6 +16,10 @@ public struct ProjectionConfiguration: Sendable {
     public var bars: BarsOptions?
     /// The features projection's options; nil when it is off.
     public var features: FeaturesOptions?
+    /// The ledger projection's options; nil when it is off.
+    public var ledger: LedgerOptions?
+    /// The risk projection's options; nil when it is off.
+    public var risk: RiskOptions?
     /// SHA-256 of the canonical text of the file.
     public let hash: Hash256
     /// Where it came from, for messages.
@@ -34,12 +38,17 @@ public struct ProjectionConfiguration: Sendable {
     public init(_ document: ConfigDocument) throws(ConfigError) {
         source = document.root.source
         hash = Hash256(bytes: Array(SHA256.hash(data: Array(document.root.canonicalText.utf8))))!
-        let top = try document.root.mapping(allowed: ["version", "book", "bars", "features"], what: "the projection configuration")
+        let top = try document.root.mapping(allowed: ["version", "book", "bars", "features", "ledger", "risk"], what: "the projection configuration")
         guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
             throw top.owner.error("version must be \(Self.version)")
         }
         book = try top["book"].map { (node) throws(ConfigError) in try BookOptions(node) }
         bars = try top["bars"].map { (node) throws(ConfigError) in try BarsOptions(node) }
+        ledger = try top["ledger"].map { (node) throws(ConfigError) in try LedgerOptions(node) }
+        if let node = top["risk"] {
+            guard ledger != nil else { throw node.error("risk measures the ledger's account: add a ledger section") }
+            risk = try RiskOptions(node)
+        }
         if let node = top["features"] {
             let features = try FeaturesOptions(node)
             guard let bars else { throw node.error("features need a bars section (their rows are the closes of a bar series)") }

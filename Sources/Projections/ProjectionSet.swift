@@ -13,6 +13,8 @@ public struct ProjectionSet: Sendable {
     public var book: BookProjection?
     public var bars: BarsProjection?
     public var features: FeaturesProjection?
+    public var ledger: LedgerProjection?
+    public var risk: RiskProjection?
 
     /// The projections of `configuration` for a journal with these instruments.
     public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
@@ -23,11 +25,14 @@ public struct ProjectionSet: Sendable {
         if let options = configuration.features, let barOptions = configuration.bars {
             features = try FeaturesProjection(options: options, bars: barOptions, instruments: instruments)
         }
+        ledger = try configuration.ledger.map { (options) throws(ProjectionError) in try LedgerProjection(options: options, instruments: instruments) }
+        risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
     }
 
     /// The names of the projections on, in application order.
     public var names: [String] {
         (book != nil ? [BookProjection.name] : []) + (bars != nil ? [BarsProjection.name] : []) + (features != nil ? [FeaturesProjection.name] : [])
+            + (risk != nil ? [RiskProjection.name] : []) + (ledger != nil ? [LedgerProjection.name] : [])
     }
 
     /// Applies the event at `index` of `block`.
@@ -44,6 +49,9 @@ public struct ProjectionSet: Sendable {
                 features!.apply(closed: closed, now: block.receiveTimes[index], book: book)
             }
         }
+        // Risk samples the account as it stood before this event, then the ledger takes it.
+        risk?.apply(block, at: index, ledger: ledger)
+        ledger?.apply(block, at: index)
     }
 
     /// Each projection's name and canonical state.
@@ -52,6 +60,8 @@ public struct ProjectionSet: Sendable {
         if let book { states.append((BookProjection.name, book.encodedState())) }
         if let bars { states.append((BarsProjection.name, bars.encodedState())) }
         if let features { states.append((FeaturesProjection.name, features.encodedState())) }
+        if let risk { states.append((RiskProjection.name, risk.encodedState())) }
+        if let ledger { states.append((LedgerProjection.name, ledger.encodedState())) }
         return states
     }
 
@@ -68,6 +78,8 @@ public struct ProjectionSet: Sendable {
             case BookProjection.name: try book!.restoreState(from: bytes)
             case BarsProjection.name: try bars!.restoreState(from: bytes)
             case FeaturesProjection.name: try features!.restoreState(from: bytes)
+            case LedgerProjection.name: try ledger!.restoreState(from: bytes)
+            case RiskProjection.name: try risk!.restoreState(from: bytes)
             default: throw .invalidValue(field: "projection \(name)", offset: 0)
             }
         }
@@ -80,6 +92,10 @@ public struct ProjectionSet: Sendable {
         if let book { summaries.append((BookProjection.name, hashes[BookProjection.name]!, book.summary(context))) }
         if let bars { summaries.append((BarsProjection.name, hashes[BarsProjection.name]!, bars.summary(context))) }
         if let features { summaries.append((FeaturesProjection.name, hashes[FeaturesProjection.name]!, features.summary(context))) }
+        if let risk {
+            summaries.append((RiskProjection.name, hashes[RiskProjection.name]!, risk.summary(context, report: risk.report(ledger: ledger, book: book))))
+        }
+        if let ledger { summaries.append((LedgerProjection.name, hashes[LedgerProjection.name]!, ledger.summary(context))) }
         return summaries
     }
 }

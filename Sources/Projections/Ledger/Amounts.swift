@@ -1,0 +1,56 @@
+/// Exact amounts of money for the ledger: `Int128` in units of 10⁻¹⁸ of a currency, with the
+/// one rounding rule the ledger uses wherever a division cannot be exact (half to even).
+enum Amount {
+    static let scale = 18
+    static let one: Int128 = 1_000_000_000_000_000_000
+
+    /// `units` at `scale` decimals as 10⁻¹⁸ units (exact up to 18 decimals, rounded beyond).
+    static func from(_ units: Int128, scale: Int) -> Int128 {
+        if scale <= Self.scale { return units * power(Self.scale - scale) }
+        return divide(units, power(scale - Self.scale))
+    }
+
+    /// 10^exponent.
+    static func power(_ exponent: Int) -> Int128 {
+        var result: Int128 = 1
+        for _ in 0..<exponent { result *= 10 }
+        return result
+    }
+
+    /// `a × b / c` with a 256-bit intermediate, rounded half to even.
+    static func mulDiv(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
+        precondition(c != 0, "division by zero in the ledger")
+        let negative = (a < 0) != (b < 0) ? c > 0 : c < 0
+        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
+        let divisor = c.magnitude
+        let (quotient, remainder) = divisor.dividingFullWidth(product)
+        var magnitude = quotient
+        // Half to even: round up when the remainder is over half, or exactly half and odd.
+        let twice = remainder.multipliedReportingOverflow(by: 2)
+        if twice.overflow || twice.partialValue > divisor || (twice.partialValue == divisor && quotient & 1 == 1) {
+            magnitude += 1
+        }
+        let result = Int128(magnitude)
+        return negative ? -result : result
+    }
+
+    /// `a / b` rounded half to even.
+    static func divide(_ a: Int128, _ b: Int128) -> Int128 { mulDiv(a, 1, b) }
+
+    /// A double of an amount, for reporting (ratios, doubles in JSON).
+    static func double(_ amount: Int128) -> Double { Double(amount) / 1e18 }
+
+    /// An amount of a double (reporting inputs such as tier rates), rounded.
+    static func of(_ value: Double) -> Int128 { Int128((value * 1e18).rounded()) }
+
+    /// Exact decimal text of an amount, trailing zeros trimmed.
+    static func text(_ amount: Int128) -> String {
+        let negative = amount < 0
+        let magnitude = amount.magnitude
+        let whole = magnitude / UInt128(one)
+        var fraction = String(magnitude % UInt128(one))
+        fraction = String(repeating: "0", count: 18 - fraction.count) + fraction
+        while fraction.last == "0" { fraction.removeLast() }
+        return (negative ? "-" : "") + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
+    }
+}

@@ -1,0 +1,243 @@
+import Configuration
+import DequeModule
+public import Events
+import Indicators
+public import TapeCore
+
+/// Options of the risk projection (specs/projections.md §7).
+public struct RiskOptions: Sendable, Equatable {
+    /// The sampling period of equity and marks, on the journal's clock (receive time).
+    public var sample: Int64 = 60_000_000_000
+    /// Samples in the rolling window of returns.
+    public var window = 1_440
+    /// Confidence levels of value at risk and expected shortfall.
+    public var levels = [0.95, 0.99]
+    /// Samples per year, to annualize volatility (default: a 365-day year / `sample`).
+    public var annualize: Double?
+    /// The trailing window of traded volume the liquidity ratio compares a position with.
+    public var volumeWindow: Int64 = 3_600_000_000_000
+    /// The depth (basis points of the mid) the liquidity ratio compares a position with.
+    public var depthBasisPoints = 10
+
+    public init() {}
+
+    init(_ node: ConfigNode) throws(ConfigError) {
+        let fields = try node.mapping(allowed: ["sample", "window", "levels", "annualize", "volume_window", "depth_bps"], what: "risk")
+        if let value = fields["sample"] { sample = try value.duration("sample") }
+        if let value = fields["window"] { window = try value.integer("window", in: 10...1_000_000) }
+        if let value = fields["levels"] {
+            levels = try value.list("levels").map { (item) throws(ConfigError) in try item.number("level", in: 0.5...0.9999) }
+        }
+        if let value = fields["annualize"] { annualize = try value.number("annualize", in: 1...1e9) }
+        if let value = fields["volume_window"] { volumeWindow = try value.duration("volume_window") }
+        if let value = fields["depth_bps"] { depthBasisPoints = try value.integer("depth_bps", in: 1...10_000) }
+    }
+}
+
+/// Risk measurements of the ledger's account: equity and its returns sampled on a time grid,
+/// rolling volatility, VaR and ES (historical, parametric, Cornish–Fisher), drawdown, the
+/// concentration of exposure, the correlation matrix of the instruments' mark returns, and the
+/// liquidity of positions against recent volume and book depth.
+public struct RiskProjection: Projection, Sendable {
+    public static let name = "risk"
+
+    public let options: RiskOptions
+    /// The instruments whose marks are sampled (the tradable ones), in id order.
+    public let instruments: [InstrumentID]
+    private var nextSample = Int64.min
+    /// Samples taken.
+    public private(set) var samples: UInt64 = 0
+    private var lastEquity = Double.nan
+    private var returns: RingBuffer
+    private var equities: RingBuffer
+    /// All-time peak and drawdown of the sampled equity.
+    public private(set) var peak = -Double.infinity
+    public private(set) var maximumDrawdown = 0.0
+    private var samplesSincePeak = 0
+    private var lastMarks: [Double]
+    private var markReturns: [RingBuffer]
+    /// Per instrument: trades in the volume window (receive time, size units).
+    private var volumes: [Deque<TimedValue>]
+    private var volumeTotals: [Double]
+    private let slots: [Int]
+
+    public init(options: RiskOptions, instruments table: InstrumentTable) {
+        self.options = options
+        instruments = table.instruments.indices.compactMap { table.instruments[$0].kind.isTradable ? InstrumentID(rawValue: UInt32($0 + 1)) : nil }
+        returns = RingBuffer(capacity: options.window)
+        equities = RingBuffer(capacity: options.window + 1)
+        lastMarks = Array(repeating: .nan, count: instruments.count)
+        markReturns = Array(repeating: RingBuffer(capacity: options.window), count: instruments.count)
+        volumes = Array(repeating: [], count: instruments.count)
+        volumeTotals = Array(repeating: 0, count: instruments.count)
+        var slots = [Int](repeating: -1, count: table.count + 1)
+        for (slot, id) in instruments.enumerated() { slots[Int(id.rawValue)] = slot }
+        self.slots = slots
+    }
+
+    /// Samples the account on every grid time up to this event (before it is applied) and keeps
+    /// the volume window.
+    @inline(__always)
+    public mutating func apply(_ block: DecodedBlock, at index: Int, ledger: LedgerProjection?) {
+        let time = block.receiveTimes[index]
+        if time >= nextSample { sample(upTo: time, ledger: ledger) }
+        guard block.types[index] == .trade else { return }
+        let raw = Int(block.instruments[index].rawValue)
+        guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
+        let size = Double(block.trade(at: index).size.units)
+        volumes[slot].append(TimedValue(time: time, value: size))
+        volumeTotals[slot] += size
+        while let first = volumes[slot].first, first.time <= time - options.volumeWindow {
+            volumeTotals[slot] -= first.value
+            volumes[slot].removeFirst()
+        }
+    }
+
+    private mutating func sample(upTo time: Int64, ledger: LedgerProjection?) {
+        let period = options.sample
+        if nextSample == .min {
+            nextSample = time - ((time % period) + period) % period + period
+            return
+        }
+        guard let ledger else {
+            nextSample = time - ((time % period) + period) % period + period
+            return
+        }
+        let equity = ledger.valuation().equity
+        var marks = lastMarks
+        for (slot, id) in instruments.enumerated() {
+            let mark = ledger.marks[Int(id.rawValue)]
+            marks[slot] = mark > 0 ? Double(mark) : .nan
+        }
+        while nextSample <= time {
+            samples += 1
+            if equity.isFinite {
+                if lastEquity.isFinite && lastEquity > 0 { returns.push(equity / lastEquity - 1) }
+                equities.push(equity)
+                if equity >= peak {
+                    peak = equity
+                    samplesSincePeak = 0
+                } else {
+                    samplesSincePeak += 1
+                }
+                if peak > 0 { maximumDrawdown = max(maximumDrawdown, 1 - equity / peak) }
+                lastEquity = equity
+            }
+            for slot in instruments.indices {
+                if marks[slot].isFinite && lastMarks[slot].isFinite && lastMarks[slot] > 0 {
+                    markReturns[slot].push(marks[slot] / lastMarks[slot] - 1)
+                }
+                lastMarks[slot] = marks[slot]
+            }
+            nextSample += period
+        }
+    }
+
+    // MARK: Readings
+
+    /// The measurements now, over the window.
+    public struct Report: Sendable {
+        public var equity: Double
+        public var returns: Int
+        public var volatility: Double
+        public var annualizedVolatility: Double
+        /// Per level: (level, historical VaR, ES; parametric VaR, ES; Cornish–Fisher VaR, ES), as fractions of equity.
+        public var tails: [(level: Double, historical: (Double, Double), parametric: (Double, Double), cornishFisher: (Double, Double))]
+        public var drawdown: Double
+        public var maximumDrawdown: Double
+        public var samplesSincePeak: Int
+        public var largestWeight: Double
+        public var herfindahl: Double
+        public var correlations: [[Double]]
+        /// Per open position: |size| over the window's volume, and over the depth on the side it would exit into.
+        public var liquidity: [(instrument: InstrumentID, volumeRatio: Double, depthRatio: Double)]
+    }
+
+    public func report(ledger: LedgerProjection?, book: BookProjection?) -> Report {
+        let window = (0..<returns.count).reversed().map { returns[back: $0] }
+        let (_, deviation) = RiskMath.meanAndDeviation(window)
+        let perYear = options.annualize ?? 365 * 86_400_000_000_000 / Double(options.sample)
+        let tails = options.levels.map { level in
+            (level, RiskMath.historical(window, level: level), RiskMath.parametric(window, level: level), RiskMath.cornishFisher(window, level: level))
+        }
+        let valuation = ledger?.valuation()
+        let weights = valuation?.weights.map(\.1) ?? []
+        let series = markReturns.map { ring in (0..<ring.count).reversed().map { ring[back: $0] } }
+        let correlations = series.indices.map { a in
+            series.indices.map { b -> Double in
+                let n = min(series[a].count, series[b].count)
+                return RiskMath.correlation(Array(series[a].suffix(n)), Array(series[b].suffix(n)))
+            }
+        }
+        var liquidity: [(InstrumentID, Double, Double)] = []
+        if let ledger {
+            for (slot, id) in instruments.enumerated() where ledger.positions[Int(id.rawValue)].size != 0 {
+                let size = Double(abs(ledger.positions[Int(id.rawValue)].size))
+                let depth = book?.book(id)?.depth(withinBasisPoints: options.depthBasisPoints)
+                let side = ledger.positions[Int(id.rawValue)].size > 0 ? depth?.bids : depth?.asks
+                liquidity.append((id, volumeTotals[slot] > 0 ? size / volumeTotals[slot] : .nan, side.map { $0 > 0 ? size / Double($0) : .nan } ?? .nan))
+            }
+        }
+        return Report(
+            equity: valuation?.equity ?? .nan, returns: window.count, volatility: deviation, annualizedVolatility: deviation * perYear.squareRoot(),
+            tails: tails, drawdown: peak > 0 && lastEquity.isFinite ? 1 - lastEquity / peak : .nan, maximumDrawdown: maximumDrawdown,
+            samplesSincePeak: samplesSincePeak, largestWeight: weights.max() ?? .nan, herfindahl: weights.reduce(0) { $0 + $1 * $1 },
+            correlations: correlations, liquidity: liquidity)
+    }
+
+    // MARK: State
+
+    public mutating func code(_ coder: inout StateCoder) throws(CodecError) {
+        try coder.code(&nextSample)
+        try coder.code(&samples)
+        try coder.code(&lastEquity)
+        try coder.code(&returns)
+        try coder.code(&equities)
+        try coder.code(&peak)
+        try coder.code(&maximumDrawdown)
+        try coder.code(&samplesSincePeak)
+        try coder.code(&lastMarks)
+        try coder.code(&markReturns)
+        try coder.code(&volumeTotals)
+        for slot in volumes.indices {
+            var count = volumes[slot].count
+            try coder.code(&count)
+            if !coder.isEncoding {
+                guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
+                volumes[slot] = Deque(repeating: .empty, count: count)
+            }
+            for index in volumes[slot].indices { try volumes[slot][index].code(&coder) }
+        }
+    }
+
+    public func summary(_ context: ProjectionContext) -> JSONValue {
+        summary(context, report: report(ledger: nil, book: nil))
+    }
+
+    func summary(_ context: ProjectionContext, report: Report) -> JSONValue {
+        .object([
+            ("samples", .unsigned(samples)),
+            ("returns", .integer(Int64(report.returns))),
+            ("equity", .double(report.equity)),
+            ("volatility", .double(report.volatility)),
+            ("annualized_volatility", .double(report.annualizedVolatility)),
+            ("tails", .array(report.tails.map { tail in
+                .object([
+                    ("level", .double(tail.level)),
+                    ("historical", .object([("var", .double(tail.historical.0)), ("es", .double(tail.historical.1))])),
+                    ("parametric", .object([("var", .double(tail.parametric.0)), ("es", .double(tail.parametric.1))])),
+                    ("cornish_fisher", .object([("var", .double(tail.cornishFisher.0)), ("es", .double(tail.cornishFisher.1))])),
+                ])
+            })),
+            ("drawdown", .double(report.drawdown)),
+            ("max_drawdown", .double(report.maximumDrawdown)),
+            ("samples_since_peak", .integer(Int64(report.samplesSincePeak))),
+            ("largest_weight", .double(report.largestWeight)),
+            ("herfindahl", .double(report.herfindahl)),
+            ("correlations", .object(instruments.indices.map { a in
+                (context.name(instruments[a]), .object(instruments.indices.map { b in (context.name(instruments[b]), .double(report.correlations[a][b])) }))
+            })),
+            ("liquidity", .object(report.liquidity.map { (context.name($0.instrument), .object([("volume_ratio", .double($0.volumeRatio)), ("depth_ratio", .double($0.depthRatio))])) })),
+        ])
+    }
+}
