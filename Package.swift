@@ -85,6 +85,7 @@ let package = Package(
                 "TapeCore", "Events", "Journal", "Ingest", "Configuration", "Indicators", "Projections", "TestSupport",
                 .product(name: "BigInt", package: "BigInt"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -201,19 +201,26 @@ public struct BlockDecoder {
             values[index] = Int64(total)
         }
         guard total > 0 else { return [] }
-        let prices = values.count
-        try Self.readColumn(&reader, count: total, into: values)
-        try Self.readColumn(&reader, count: total, into: values)
-        var levels: [BookLevel] = []
-        levels.reserveCapacity(total)
-        let column = values.base
-        for index in 0..<total {
-            levels.append(BookLevel(price: Price(units: column[prices + index]), size: Quantity(units: column[prices + total + index])))
+        // The price and size columns decode straight into the levels, two words apart.
+        var failure: CodecError?
+        let levels = [BookLevel](unsafeUninitializedCapacity: total) { buffer, initialized in
+            buffer.baseAddress!.withMemoryRebound(to: Int64.self, capacity: 2 * total) { words in
+                do throws(CodecError) {
+                    try IntColumn.decode(count: total, from: &reader, into: words + Self.priceWord, stride: 2)
+                    try IntColumn.decode(count: total, from: &reader, into: words + Self.sizeWord, stride: 2)
+                    initialized = total
+                } catch {
+                    failure = error
+                }
+            }
         }
-        // The stream's own columns must stay contiguous: drop the level columns.
-        values.removeLast(2 * total)
+        if let failure { throw failure }
         return levels
     }
+
+    /// Where a level's price and size sit in it, in 64-bit words.
+    private static let priceWord = MemoryLayout<BookLevel>.offset(of: \BookLevel.price.units)! / 8
+    private static let sizeWord = MemoryLayout<BookLevel>.offset(of: \BookLevel.size.units)! / 8
 
     private func materialize(_ stream: StreamInfo, base: Int, into block: inout DecodedBlock) throws(CodecError) {
         let values = UnsafeBufferPointer(start: self.values.base, count: self.values.count)

@@ -108,22 +108,26 @@ public enum IntColumn {
         return plain <= fixed ? .plain : .fixed
     }
 
-    /// Decodes `count` values from `reader` into `output`.
+    /// Decodes `count` values from `reader` into `output`, `stride` values apart.
     /// - Complexity: O(n).
     @inlinable
     public static func decode(
-        count: Int, from reader: inout ByteReader, into output: UnsafeMutablePointer<Int64>
+        count: Int, from reader: inout ByteReader, into output: UnsafeMutablePointer<Int64>, stride: Int = 1
     ) throws(CodecError) {
         precondition(count >= 1, "a column holds at least one value")
         switch try readMode(&reader) {
         case .constant:
             let value = try reader.readZigZag()
-            output.update(repeating: value, count: count)
+            if stride == 1 {
+                output.update(repeating: value, count: count)
+            } else {
+                for index in 0..<count { output[index &* stride] = value }
+            }
         case .linear:
             var value = try reader.readZigZag()
             let step = try reader.readZigZag()
             for index in 0..<count {
-                output[index] = value
+                output[index &* stride] = value
                 value = value &+ step
             }
         case .delta:
@@ -133,12 +137,12 @@ public enum IntColumn {
             var index = 1
             try fastLoop(&reader, count: count, index: &index) { position, quotient in
                 value = value &+ ZigZag.decode(quotient) &* divisor
-                output[position] = value
+                output[position &* stride] = value
                 return true
             }
             while index < count {
                 value = value &+ (try reader.readZigZag() &* divisor)
-                output[index] = value
+                output[index &* stride] = value
                 index += 1
             }
         case .plain:
@@ -148,20 +152,20 @@ public enum IntColumn {
             try fastLoop(&reader, count: count, index: &index) { position, quotient in
                 let (value, overflowed) = ZigZag.decode(quotient).multipliedReportingOverflow(by: divisor)
                 overflow = overflow || overflowed
-                output[position] = value
+                output[position &* stride] = value
                 return true
             }
             while index < count {
                 let (value, overflowed) = (try reader.readZigZag()).multipliedReportingOverflow(by: divisor)
                 overflow = overflow || overflowed
-                output[index] = value
+                output[index &* stride] = value
                 index += 1
             }
             if overflow { throw .invalidValue(field: "column value", offset: reader.offset) }
         case .fixed:
             let bytes = try reader.readBytes(8 * count)
             for index in 0..<count {
-                output[index] = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * index, as: Int64.self))
+                output[index &* stride] = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * index, as: Int64.self))
             }
         }
     }

@@ -36,11 +36,13 @@ public struct JournalSnapshot {
         guard head.eventCount > 0, first <= last, first <= head.lastSequence else { return }
         let start = max(first, 1)
         var failure: (any Error)?
+        var resident = ResidentBudget()
         try transaction.withCursor(journal.blocks) { (cursor: inout LMDBCursor) throws(JournalError) in
             var entry = try Self.blockEntry(containing: start, cursor: &cursor)
             while let current = entry {
                 let key = Journal.readBigEndian(current.key)
                 if key > last { break }
+                resident.read(current.value)
                 do {
                     try reader.load(frame: current.value, key: key, filter: filter, journalPath: journal.path)
                 } catch let error as JournalError {

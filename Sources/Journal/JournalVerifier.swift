@@ -103,9 +103,11 @@ private struct Verification {
         var damagedStart: UInt64?
         let blocks = journal.blocks
         var this = self
+        var resident = ResidentBudget()
         try transaction.withCursor(blocks) { (cursor: inout LMDBCursor) throws(JournalError) in
             var entry = try cursor.first()
             while let current = entry {
+                resident.read(current.value)
                 guard current.key.count == 8 else {
                     this.problem(expected, expected, "block key of \(current.key.count) bytes")
                     entry = try cursor.next()

@@ -1,4 +1,5 @@
 internal import CLMDB
+import Foundation
 import TapeCore
 
 /// An LMDB environment: one memory-mapped database file with its lock file, in a directory.
@@ -87,6 +88,18 @@ final class LMDBEnvironment {
     /// Turns fsync on commit on (durable) or off (bulk) with `mdb_env_set_flags(MDB_NOSYNC)`.
     func setSyncOnCommit(_ enabled: Bool) throws(JournalError) {
         try Self.check(mdb_env_set_flags(handle, UInt32(MDB_NOSYNC), enabled ? 0 : 1), "mdb_env_set_flags", path)
+    }
+
+    /// Drops the pages of the memory map holding `bytes` (values read from it) from this
+    /// process's resident set (`madvise(DONTNEED)`). The map is a shared, read-only mapping of the
+    /// data file, so the pages stay in the page cache and fault back in if read again: scans of
+    /// journals far larger than memory keep their resident size bounded.
+    static func releaseMappedPages(from start: UnsafeRawPointer, to end: UnsafeRawPointer) {
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let low = UInt(bitPattern: start) & ~(page - 1)
+        let high = (UInt(bitPattern: end) + page - 1) & ~(page - 1)
+        guard high > low, let base = UnsafeMutableRawPointer(bitPattern: low) else { return }
+        _ = madvise(base, Int(high - low), MADV_DONTNEED)  // advice only: failing leaves the pages resident
     }
 
     /// Flushes everything committed to disk with `mdb_env_sync(force: 1)`.
@@ -227,5 +240,24 @@ struct LMDBCursor {
         try LMDBEnvironment.check(code, "mdb_cursor_get", path)
         return (UnsafeRawBufferPointer(start: keyValue.mv_data, count: keyValue.mv_size),
                 UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size))
+    }
+}
+
+/// Keeps a long read of the map from growing the resident set: after every `budget` bytes of
+/// values read, the pages they lie on are dropped (`LMDBEnvironment.releaseMappedPages`).
+struct ResidentBudget {
+    static let budget = 32 << 20
+    private var bytes = 0
+    private var low = UInt.max
+    private var high: UInt = 0
+
+    mutating func read(_ value: UnsafeRawBufferPointer) {
+        guard let base = value.baseAddress else { return }
+        low = min(low, UInt(bitPattern: base))
+        high = max(high, UInt(bitPattern: base) + UInt(value.count))
+        bytes += value.count
+        guard bytes >= Self.budget, let start = UnsafeRawPointer(bitPattern: low), let end = UnsafeRawPointer(bitPattern: high) else { return }
+        LMDBEnvironment.releaseMappedPages(from: start, to: end)
+        self = ResidentBudget()
     }
 }

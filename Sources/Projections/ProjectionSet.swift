@@ -15,6 +15,12 @@ public struct ProjectionSet: Sendable {
     public var features: FeaturesProjection?
     public var ledger: LedgerProjection?
     public var risk: RiskProjection?
+    /// Per event type (by raw value), whether some projection reads its payload.
+    private var reads = [Bool](repeating: false, count: 256)
+    /// The earliest receive time at which a projection acts on the clock alone (a time bar
+    /// closes, a funding falls due, a risk sample is taken): before it, an event no projection
+    /// reads changes nothing.
+    private var nextClock = Int64.min
 
     /// The projections of `configuration` for a journal with these instruments.
     public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
@@ -27,6 +33,19 @@ public struct ProjectionSet: Sendable {
         }
         ledger = try configuration.ledger.map { (options) throws(ProjectionError) in try LedgerProjection(options: options, instruments: instruments) }
         risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
+        for type in decodedTypes { reads[Int(type.rawValue)] = true }
+    }
+
+    /// The event types whose payloads the projections read; a replay decodes only these (the
+    /// times, types and instruments of every event are always there).
+    public var decodedTypes: Set<EventType> {
+        var types = Set<EventType>()
+        if book != nil { types.formUnion([.bookDelta, .bookSnapshot]) }
+        if bars != nil { types.formUnion([.trade, .bar]) }
+        if features != nil { types.formUnion([.trade, .fundingRate, .markPrice, .openInterest, .sentiment, .onChainTransfer]) }
+        if ledger != nil { types.formUnion([.trade, .markPrice, .fill, .liquidation, .fundingRate, .fundingPayment]) }
+        if risk != nil { types.insert(.trade) }
+        return types
     }
 
     /// The names of the projections on, in application order.
@@ -38,6 +57,10 @@ public struct ProjectionSet: Sendable {
     /// Applies the event at `index` of `block`.
     @inline(__always)
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
+        if !reads[Int(block.types[index].rawValue)] && block.receiveTimes[index] < nextClock {
+            bars?.clearClosed()
+            return
+        }
         book?.apply(block, at: index)
         if bars != nil {
             bars!.clearClosed()
@@ -50,8 +73,15 @@ public struct ProjectionSet: Sendable {
             }
         }
         // Risk samples the account as it stood before this event, then the ledger takes it.
-        risk?.apply(block, at: index, ledger: ledger)
+        // (The ledger is handed over only when a sample is due: passing it on every event
+        // would copy it.)
+        if risk != nil {
+            let time = block.receiveTimes[index]
+            if risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
+            risk!.apply(block, at: index)
+        }
         ledger?.apply(block, at: index)
+        nextClock = min(bars?.nextDeadline ?? .max, risk?.nextSample ?? .max, ledger?.nextFunding ?? .max)
     }
 
     /// Each projection's name and canonical state.
@@ -73,6 +103,7 @@ public struct ProjectionSet: Sendable {
     /// Restores every projection from `states` (names must match the projections on).
     mutating func restore(_ states: [(name: String, bytes: [UInt8])]) throws(CodecError) {
         guard states.map(\.name) == names else { throw .invalidValue(field: "projection names", offset: 0) }
+        nextClock = .min
         for (name, bytes) in states {
             switch name {
             case BookProjection.name: try book!.restoreState(from: bytes)

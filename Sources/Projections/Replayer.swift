@@ -72,10 +72,12 @@ public enum Replayer {
     /// the event's index in it. With `stateOnly`, only the state at the range's end matters:
     /// the replay may start at any snapshot up to it, and the range delivered starts there.
     /// With `recordFeatures`, the features projection keeps every row made from the range's
-    /// first event on (read them with `takeRows()` in `observe`).
+    /// first event on (read them with `takeRows()` in `observe`). Only the payloads the
+    /// projections read are decoded, unless `decodeAll` (for observers that read other events).
     public static func run(
         journal: Journal, configuration: ProjectionConfiguration, range requested: ClosedRange<UInt64>?, useSnapshots: Bool = true,
-        stateOnly: Bool = false, recordFeatures: Bool = false, observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
+        stateOnly: Bool = false, recordFeatures: Bool = false, decodeAll: Bool = false,
+        observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
     ) throws -> ReplayOutcome {
         try journal.read { snapshot in
             var projections = try ProjectionSet(configuration: configuration, instruments: snapshot.instruments)
@@ -93,7 +95,8 @@ public enum Replayer {
             }
             var before: UInt64 = 0
             var reader = BlockReader()
-            try snapshot.scan(from: startedAfter + 1, through: range.upperBound, using: &reader) { block in
+            let filter = decodeAll ? EventFilter.all : EventFilter(types: projections.decodedTypes, instruments: nil)
+            try snapshot.scan(from: startedAfter + 1, through: range.upperBound, filter: filter, using: &reader) { block in
                 let lower = block.indices(from: startedAfter + 1, through: range.upperBound)
                 for index in lower {
                     if recordFeatures && block.sequence(at: index) == range.lowerBound { projections.features?.recording = true }

@@ -1,3 +1,4 @@
+import Events
 public import Journal
 import TapeCore
 
@@ -52,7 +53,7 @@ public enum Snapshotter {
             var lastTime: Int64 = 0
             try journal.read { snapshot in
                 var reader = BlockReader()
-                try snapshot.scan(from: next, through: end, using: &reader) { block in
+                try snapshot.scan(from: next, through: end, filter: EventFilter(types: projections.decodedTypes, instruments: nil), using: &reader) { block in
                     for index in block.indices(from: next, through: end) {
                         let sequence = block.sequence(at: index)
                         let time = block.receiveTimes[index]

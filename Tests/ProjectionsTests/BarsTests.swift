@@ -12,7 +12,7 @@ struct BarsTests {
     /// Every bar closed during a replay of `journal`, with the event that closed it.
     static func bars(_ journal: Journal, _ configuration: ProjectionConfiguration) throws -> [(BarRecord, Event)] {
         var all: [(BarRecord, Event)] = []
-        _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence)) { projections, block, index in
+        _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence), decodeAll: true) { projections, block, index in
             for bar in projections.bars?.closed ?? [] { all.append((bar, block.event(at: index))) }
         }
         return all

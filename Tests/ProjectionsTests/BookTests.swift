@@ -9,7 +9,7 @@ import TestSupport
 
 @Suite("Order book")
 struct BookTests {
-    @Test("a book side agrees with a plain sorted map under random updates, far levels, off-grid prices and drift")
+    @Test("a book side agrees with a plain sorted map under random updates (single and batched), far levels, off-grid prices and drift")
     func sideMatchesReference() {
         var (random, note) = testGenerator()
         for isBid in [true, false] {
@@ -20,12 +20,22 @@ struct BookTests {
             side.reset(around: centre)
             for step in 0..<8_000 {
                 centre += tick * Int64.random(in: -3...3, using: &random)  // the market drifts past the window
-                let spread: Int64 = Int.random(in: 0...100, using: &random) < 95 ? 40 : 2_000
-                var price = centre + tick * Int64.random(in: -spread...spread, using: &random)
-                if Int64.random(in: 0..<200, using: &random) == 0 { price += 3 }  // off the tick grid
-                let size = Int64.random(in: 0..<3, using: &random) == 0 ? 0 : Int64.random(in: 1...1_000, using: &random)
-                side.set(price: price, size: size)
-                reference[price] = size == 0 ? nil : size
+                // A venue message: one to five levels, sometimes the same price twice (the later wins).
+                var batch: [BookLevel] = []
+                for _ in 0..<Int.random(in: 1...5, using: &random) {
+                    let spread: Int64 = Int.random(in: 0...100, using: &random) < 95 ? 40 : 2_000
+                    var price = centre + tick * Int64.random(in: -spread...spread, using: &random)
+                    if Int64.random(in: 0..<200, using: &random) == 0 { price += 3 }  // off the tick grid
+                    if let previous = batch.last, Int.random(in: 0..<10, using: &random) == 0 { price = previous.price.units }
+                    let size = Int64.random(in: 0..<3, using: &random) == 0 ? 0 : Int64.random(in: 1...1_000, using: &random)
+                    batch.append(BookLevel(price: Price(units: price), size: Quantity(units: size)))
+                    reference[price] = size == 0 ? nil : size
+                }
+                if step % 2 == 0 {
+                    side.apply(batch[...])
+                } else {
+                    for level in batch { side.set(price: level.price.units, size: level.size.units) }
+                }
                 if step % 7 == 0, let top = side.best?.price { side.recentreIfNeeded(reference: top) }
                 let best = isBid ? reference.max { $0.key < $1.key } : reference.min { $0.key < $1.key }
                 #expect(side.count == reference.count, "step \(step) — \(note)")
@@ -119,7 +129,7 @@ struct BookTests {
             let venue = [quote.bidPrice.units, quote.bidSize.units, quote.askPrice.units, quote.askSize.units]
             if [bid.price, bid.size, ask.price, ask.size] != venue { mismatches.append("seq \(sequence): book \(bid) \(ask), venue \(venue)") }
         }
-        let outcome = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence)) { projections, block, index in
+        let outcome = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence), decodeAll: true) { projections, block, index in
             let instrument = block.instruments[index]
             guard let book = projections.book?.book(instrument), book.isValid else { return }
             switch block.types[index] {

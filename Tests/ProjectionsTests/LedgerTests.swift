@@ -157,7 +157,7 @@ struct LedgerTests {
         var checked = 0
         var flatChecks = 0
         var worst = BigInt(0)
-        _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence)) { projections, block, index in
+        _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence), decodeAll: true) { projections, block, index in
             let ledger = projections.ledger!
             let raw = Int(block.instruments[index].rawValue)
             let instrument = [Self.linear, Self.inverse, Self.spot][raw - 1]

@@ -15,6 +15,7 @@ let package = Package(
                 .product(name: "Events", package: "Tape"),
                 .product(name: "Journal", package: "Tape"),
                 .product(name: "Ingest", package: "Tape"),
+                .product(name: "Projections", package: "Tape"),
             ]
         ),
     ],

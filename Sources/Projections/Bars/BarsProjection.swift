@@ -53,7 +53,7 @@ public struct BarsProjection: Projection, Sendable {
     /// Builder indices of time series, for clock closes.
     private let timeBuilders: [Int]
     /// The earliest receive time at which some time bar closes by the clock.
-    private var nextDeadline = Int64.max
+    private(set) var nextDeadline = Int64.max
     /// Bars closed by the last event applied; read them, then `clearClosed()`.
     public private(set) var closed: [BarRecord] = []
 

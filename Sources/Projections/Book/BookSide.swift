@@ -1,3 +1,4 @@
+import Events
 import TapeCore
 
 /// One side of a level-2 book: the size resting at each price, in the instrument's units.
@@ -9,7 +10,7 @@ import TapeCore
 struct BookSide: Sendable {
     /// Bids rank high prices first, asks low prices first.
     let isBid: Bool
-    let grid: TickGrid
+    private(set) var grid: TickGrid
     /// Sizes for prices `base + i × tick`, 0 where there is no level.
     private var ladder: [Int64]
     private var base: Int64 = 0
@@ -44,8 +45,13 @@ struct BookSide: Sendable {
         }
     }
 
-    /// Removes every level and centres the ladder on `price` (the next reference price).
-    mutating func reset(around price: Int64?) {
+    /// Removes every level and centres the ladder on `price` (the next reference price); with
+    /// `window`, the ladder first takes that many ticks (a snapshot's whole range fits).
+    mutating func reset(around price: Int64?, window: Int? = nil) {
+        if let window, window != ladder.count {
+            grid = TickGrid(tick: grid.tick, window: window)
+            ladder = [Int64](repeating: 0, count: window)
+        }
         for index in ladder.indices where ladder[index] != 0 { ladder[index] = 0 }
         ladderLevels = 0
         bestIndex = -1
@@ -59,20 +65,68 @@ struct BookSide: Sendable {
     @inline(__always)
     mutating func set(price: Int64, size: Int64) {
         if let index = grid.index(of: price, base: base) {
-            let old = ladder[index]
-            ladder[index] = size
-            if size != 0 {
-                if old == 0 {
-                    ladderLevels += 1
-                    if bestIndex < 0 || (isBid ? index > bestIndex : index < bestIndex) { bestIndex = index }
-                }
-            } else if old != 0 {
-                ladderLevels -= 1
-                if index == bestIndex { bestIndex = nextBest(after: index) }
-            }
+            setLadder(index, size)
         } else {
             setOutside(price: price, size: size)
         }
+    }
+
+    /// Applies a venue message's levels for this side: one pass over the ladder's storage.
+    mutating func apply(_ levels: ArraySlice<BookLevel>) {
+        var outside = 0
+        let base = base
+        let grid = grid
+        let isBid = isBid
+        var count = ladderLevels
+        var best = bestIndex
+        var emptiedBest = false
+        ladder.withUnsafeMutableBufferPointer { slots in
+            for level in levels {
+                guard let index = grid.index(of: level.price.units, base: base) else {
+                    outside += 1
+                    continue
+                }
+                if Self.store(level.size.units, at: index, in: slots, isBid: isBid, count: &count, best: &best) { emptiedBest = true }
+            }
+        }
+        ladderLevels = count
+        bestIndex = best
+        if emptiedBest && ladder[best] == 0 { bestIndex = nextBest(after: best) }
+        if outside > 0 {
+            for level in levels where grid.index(of: level.price.units, base: base) == nil {
+                setOutside(price: level.price.units, size: level.size.units)
+            }
+        }
+    }
+
+    private mutating func setLadder(_ index: Int, _ size: Int64) {
+        let isBid = isBid
+        var count = ladderLevels
+        var best = bestIndex
+        let emptiedBest = ladder.withUnsafeMutableBufferPointer { Self.store(size, at: index, in: $0, isBid: isBid, count: &count, best: &best) }
+        ladderLevels = count
+        bestIndex = emptiedBest ? nextBest(after: index) : best
+    }
+
+    /// Stores `size` in ladder slot `index`, keeping the level count and the best index (a new
+    /// level better than the best becomes it); true when this emptied the best slot (the caller
+    /// then finds the next best).
+    @inline(__always)
+    private static func store(
+        _ size: Int64, at index: Int, in slots: UnsafeMutableBufferPointer<Int64>, isBid: Bool, count: inout Int, best: inout Int
+    ) -> Bool {
+        let old = slots[index]
+        slots[index] = size
+        if size != 0 {
+            if old == 0 {
+                count += 1
+                if best < 0 || (isBid ? index > best : index < best) { best = index }
+            }
+            return false
+        }
+        guard old != 0 else { return false }
+        count -= 1
+        return index == best
     }
 
     /// The ladder index of the best level after `index` was emptied.
@@ -106,6 +160,14 @@ struct BookSide: Sendable {
             outsideSizes.insert(size, at: low)
         case (false, false): break
         }
+    }
+
+    /// Whether the top of the book is near or past the ladder's edge (cheap: integer compares).
+    @inline(__always)
+    var needsRecentring: Bool {
+        let margin = ladder.count / 8
+        if bestIndex >= 0 { return bestIndex < margin || bestIndex >= ladder.count - margin }
+        return !outsidePrices.isEmpty
     }
 
     /// Moves the ladder so that it is centred on `price` when the top of the book has drifted
@@ -207,5 +269,12 @@ struct TickGrid: Sendable {
     func base(centredOn price: Int64) -> Int64 {
         let onGrid = price - ((price % tick) + tick) % tick
         return onGrid - Int64(window / 2) * tick
+    }
+}
+
+extension Int {
+    /// The smallest power of two at or above this (1 for 0).
+    var nextPowerOfTwo: Int {
+        self <= 1 ? 1 : 1 << (Int.bitWidth - (self - 1).leadingZeroBitCount)
     }
 }

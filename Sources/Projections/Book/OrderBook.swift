@@ -49,9 +49,11 @@ public struct OrderBook: Sendable {
     public private(set) var updatedAt: Int64 = 0
     var bids: BookSide
     var asks: BookSide
+    private let minimumWindow: Int
 
-    /// A book on the grid of `tick` price units with a ladder of `window` ticks per side.
+    /// A book on the grid of `tick` price units with a ladder of at least `window` ticks per side.
     public init(tick: Int64, window: Int = 16_384) {
+        minimumWindow = window
         bids = BookSide(isBid: true, tick: tick, window: window)
         asks = BookSide(isBid: false, tick: tick, window: window)
     }
@@ -61,9 +63,18 @@ public struct OrderBook: Sendable {
 
     /// Replaces the book with a snapshot.
     public mutating func apply(_ snapshot: BookSnapshot, receiveTime: Int64) {
-        let reference = snapshot.bids.first?.price.units ?? snapshot.asks.first?.price.units
-        bids.reset(around: reference)
-        asks.reset(around: reference)
+        // Size the ladder to hold the snapshot's whole range (and a quarter more) when it is
+        // wider than the configured window, up to 2²⁰ ticks a side: updates then rarely fall
+        // outside it.
+        var low = Int64.max
+        var high = Int64.min
+        for level in snapshot.bids { low = min(low, level.price.units); high = max(high, level.price.units) }
+        for level in snapshot.asks { low = min(low, level.price.units); high = max(high, level.price.units) }
+        let reference: Int64? = low <= high ? low + (high - low) / 2 : nil
+        let span = low <= high ? Int((high - low) / bids.grid.tick) + 1 : 0
+        let window = min(max(minimumWindow, (span + span / 4).nextPowerOfTwo), 1 << 20)
+        bids.reset(around: reference, window: window)
+        asks.reset(around: reference, window: window)
         for level in snapshot.bids where level.size.units != 0 { bids.set(price: level.price.units, size: level.size.units) }
         for level in snapshot.asks where level.size.units != 0 { asks.set(price: level.price.units, size: level.size.units) }
         lastUpdateID = snapshot.lastUpdateID
@@ -105,13 +116,13 @@ public struct OrderBook: Sendable {
                 }
             }
         }
-        for level in delta.bids { bids.set(price: level.price.units, size: level.size.units) }
-        for level in delta.asks { asks.set(price: level.price.units, size: level.size.units) }
+        bids.apply(delta.bids)
+        asks.apply(delta.asks)
         if delta.lastUpdateID != 0 { lastUpdateID = delta.lastUpdateID }
         status = .valid
         applied += 1
         updatedAt = receiveTime
-        if let top = bids.best?.price ?? asks.best?.price {
+        if bids.needsRecentring || asks.needsRecentring, let top = bids.best?.price ?? asks.best?.price {
             bids.recentreIfNeeded(reference: top)
             asks.recentreIfNeeded(reference: top)
         }

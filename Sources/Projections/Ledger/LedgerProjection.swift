@@ -50,7 +50,7 @@ public struct LedgerProjection: Projection, Sendable {
     public private(set) var totalRealized: [Int128]
     public private(set) var totalFunding: [Int128]
     /// The earliest pending funding time, for the per-event check.
-    private var nextFunding = Int64.max
+    private(set) var nextFunding = Int64.max
     /// Per instrument: settlement currency index, leverage, tiers.
     private let settlement: [Int]
     private let quoteIndex: [Int]

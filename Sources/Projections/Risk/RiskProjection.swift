@@ -44,7 +44,7 @@ public struct RiskProjection: Projection, Sendable {
     public let options: RiskOptions
     /// The instruments whose marks are sampled (the tradable ones), in id order.
     public let instruments: [InstrumentID]
-    private var nextSample = Int64.min
+    private(set) var nextSample = Int64.min
     /// Samples taken.
     public private(set) var samples: UInt64 = 0
     private var lastEquity = Double.nan
@@ -75,12 +75,15 @@ public struct RiskProjection: Projection, Sendable {
         self.slots = slots
     }
 
-    /// Samples the account on every grid time up to this event (before it is applied) and keeps
-    /// the volume window.
+    /// Whether a sample falls due at or before `time`: the caller then calls `sample(upTo:ledger:)`
+    /// with the account as it stood before the event at `time`.
     @inline(__always)
-    public mutating func apply(_ block: DecodedBlock, at index: Int, ledger: LedgerProjection?) {
+    public func isSampleDue(at time: Int64) -> Bool { time >= nextSample }
+
+    /// Keeps the volume window with the event at `index` (after any sample due before it).
+    @inline(__always)
+    public mutating func apply(_ block: DecodedBlock, at index: Int) {
         let time = block.receiveTimes[index]
-        if time >= nextSample { sample(upTo: time, ledger: ledger) }
         guard block.types[index] == .trade else { return }
         let raw = Int(block.instruments[index].rawValue)
         guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
@@ -93,7 +96,8 @@ public struct RiskProjection: Projection, Sendable {
         }
     }
 
-    private mutating func sample(upTo time: Int64, ledger: LedgerProjection?) {
+    /// Samples the account on every grid time up to `time`.
+    public mutating func sample(upTo time: Int64, ledger: LedgerProjection?) {
         let period = options.sample
         if nextSample == .min {
             nextSample = time - ((time % period) + period) % period + period

@@ -8,6 +8,7 @@ import Events
 import Foundation
 import Ingest
 import Journal
+import Projections
 import TapeCore
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -18,9 +19,11 @@ func option(_ name: String) -> String? {
 let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
 let shared = option("--shared") ?? "../shared/data"
 let tapeBinary = option("--tape") ?? ".build/release/tape"
-let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tape-bench-\(getpid())").path
+// `--scratch DIR` keeps the journals the figures build there, and reuses them (for profiling).
+let keptScratch = option("--scratch")
+let scratch = keptScratch ?? FileManager.default.temporaryDirectory.appendingPathComponent("tape-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: scratch) }  // best effort: a leftover temp dir harms nothing
+defer { if keptScratch == nil { try? FileManager.default.removeItem(atPath: scratch) } }  // best effort: a leftover temp dir harms nothing
 
 func shell(_ command: String) -> String {
     let process = Process()
@@ -51,6 +54,30 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     try body()
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// The child's own peak resident size (VmHWM of its memory map after exec), sampled from /proc
+/// while it runs: rusage would include this process's peak, which a vfork-based spawn carries over.
+func peakResidentMegabytes(_ arguments: [String]) -> Double {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    let argv = ([tapeBinary] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, tapeBinary, &actions, nil, argv, environ) == 0 else { return .nan }
+    var peakKilobytes = 0.0
+    var status: Int32 = 0
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),  // gone between checks: keep the last reading
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let value = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            peakKilobytes = max(peakKilobytes, value)
+        }
+        usleep(2_000)
+    }
+    return peakKilobytes / 1024
 }
 
 let catalogue = try InstrumentCatalogue(path: "projections/instruments.yaml")
@@ -246,30 +273,6 @@ if !trades.isEmpty && (wanted("import_trades_csv") || wanted("memory")) {
         report("import_trades_csv", Double(trades.count) / elapsed / 1e6, "M rows/s", target: "≥ 3")
     }
     if wanted("memory") {
-        /// The child's own peak resident size (VmHWM of its memory map after exec), sampled
-        /// from /proc while it runs: rusage would include this process's peak, which a
-        /// vfork-based spawn carries over.
-        func peakResidentMegabytes(_ arguments: [String]) -> Double {
-            var pid: pid_t = 0
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            let argv = ([tapeBinary] + arguments).map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            guard posix_spawn(&pid, tapeBinary, &actions, nil, argv, environ) == 0 else { return .nan }
-            var peakKilobytes = 0.0
-            var status: Int32 = 0
-            while waitpid(pid, &status, WNOHANG) == 0 {
-                if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),  // gone between checks: keep the last reading
-                   let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                   let value = Double(line.split(separator: " ").dropFirst().first ?? "") {
-                    peakKilobytes = max(peakKilobytes, value)
-                }
-                usleep(2_000)
-            }
-            return peakKilobytes / 1024
-        }
         if FileManager.default.isExecutableFile(atPath: tapeBinary) {
             let journal = "\(scratch)/memory"
             report("memory_import", peakResidentMegabytes(["import", "binance-trades", csv, "--journal", journal, "--instrument", "BTCUSDT-PERP.BINANCE", "--instruments", "projections/instruments.yaml", "--json"]), "MB resident", target: "< 200 (10M trades)")
@@ -292,4 +295,101 @@ if haveShared && wanted("import_stream") {
         best = min(best, elapsed)
     }
     report("import_stream", Double(rows) / best / 1e6, "M messages/s", target: "≥ 0.5 (\(rows) real gzip lines)")
+}
+
+// MARK: Replay (projections)
+
+/// A stop signal for a replay once its first event is delivered.
+struct FirstEventDelivered: Error {}
+
+if haveShared && (wanted("replay") || wanted("replay_day") || wanted("memory_replay")) {
+    // The contiguous capture across midnight 2023-04-04/05 (74 279 events, 8.6 minutes, starting
+    // with the REST book snapshot), tiled 135 times an hour apart into 10M events over 5.6 days,
+    // with a fill of the account every 5 000 events so the ledger and risk have positions.
+    let source = "\(scratch)/replay-source"
+    let replayPath = "\(scratch)/replay"
+    let reuse = keptScratch != nil && Journal.exists(at: replayPath)
+    if !reuse { _ = try importCaptures(Array(captures[0...1]), into: source) }
+    let events: [Event] = reuse ? [] : try Journal(path: source).read { snapshot in
+        var all: [Event] = []
+        try snapshot.forEachEvent { _, event in
+            all.append(event)
+            return true
+        }
+        return all
+    }
+    let target = reuse ? 0 : 10_000_000
+    let journal = try Journal(path: replayPath, readOnly: false, create: true)
+    var random = SeededGenerator(seed: 11)
+    var written = 0
+    var tile: Int64 = 0
+    let hour: Int64 = 3_600_000_000_000
+    while written < target {
+        try journal.write(durability: .bulk) { appender in
+            let id = try appender.add(perpetual)
+            for event in events where written < target {
+                var shifted = event
+                shifted.eventTime = Timestamp(nanosSinceEpoch: event.eventTime.nanosSinceEpoch + tile * hour)
+                shifted.receiveTime = Timestamp(nanosSinceEpoch: event.receiveTime.nanosSinceEpoch + tile * hour)
+                if case .fundingRate(var rate) = shifted.body {
+                    rate.fundingTime = Timestamp(nanosSinceEpoch: rate.fundingTime.nanosSinceEpoch + tile * hour)
+                    shifted.body = .fundingRate(rate)
+                }
+                try appender.append(shifted)
+                written += 1
+                if written % 5_000 == 0, case .trade(let trade) = event.body {
+                    let fill = FillRecorded(
+                        orderID: UInt64(written), fillID: UInt64(written), causation: UInt64(written), side: Bool.random(using: &random) ? .buy : .sell,
+                        price: trade.price, quantity: Quantity(units: Int64.random(in: 1...50, using: &random) * 10), fee: Money(units: 1_000_000), liquidity: .taker)
+                    try appender.append(fill, eventTime: shifted.eventTime, receiveTime: shifted.receiveTime, instrument: id)
+                    written += 1
+                }
+            }
+        }
+        tile += 1
+    }
+    try journal.sync()
+    let configuration = try ProjectionConfiguration(path: "projections/default.yaml")
+    let head = try journal.head()
+    let features = configuration.features?.features.count ?? 0
+    if wanted("replay") {
+        var best = Double.infinity
+        for _ in 0..<2 {
+            best = min(best, try seconds {
+                _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...head.lastSequence, useSnapshots: false)
+            })
+        }
+        report("replay", Double(head.eventCount) / best / 1e6, "M events/s",
+               target: "≥ 10 (book, 1m+1h bars, \(features) features, ledger, risk; \(head.eventCount) events, one core)")
+    }
+    if wanted("replay_day") {
+        _ = try Snapshotter.run(journal: journal, configuration: configuration)
+        // The last full day: its first event, found by the time index, from that day's snapshot.
+        let last = head.lastReceiveTime!.nanosSinceEpoch
+        let day = last / 86_400_000_000_000 * 86_400_000_000_000
+        let first = try journal.read { snapshot in
+            var reader = BlockReader()
+            return try snapshot.sequence(atOrAfter: Timestamp(nanosSinceEpoch: day), using: &reader)!
+        }
+        var latencies: [Double] = []
+        for _ in 0..<20 {
+            var delivered = 0.0
+            let start = ContinuousClock.now
+            do {
+                _ = try Replayer.run(journal: journal, configuration: configuration, range: first...head.lastSequence) { _, _, _ in
+                    let elapsed = ContinuousClock.now - start
+                    delivered = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+                    throw FirstEventDelivered()
+                }
+            } catch is FirstEventDelivered {}
+            latencies.append(delivered)
+        }
+        latencies.sort()
+        report("replay_day_first_event", latencies[latencies.count / 2], "ms (median)",
+               target: "≤ 10 (open, find the day's snapshot among \(try journal.read { try $0.snapshotEntries().count }), restore, first event)")
+    }
+    if wanted("memory_replay") && FileManager.default.isExecutableFile(atPath: tapeBinary) {
+        report("memory_replay", peakResidentMegabytes(["replay", "--journal", replayPath, "--no-snapshots", "--projections", "projections/default.yaml", "--json"]),
+               "MB resident", target: "≤ 150 (\(head.eventCount) events)")
+    }
 }
