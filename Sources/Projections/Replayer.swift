@@ -77,7 +77,7 @@ public enum Replayer {
     public static func run(
         journal: Journal, configuration: ProjectionConfiguration, range requested: ClosedRange<UInt64>?, useSnapshots: Bool = true,
         stateOnly: Bool = false, recordFeatures: Bool = false, decodeAll: Bool = false,
-        observe: (inout ProjectionSet, DecodedBlock, Int) throws -> Void = { _, _, _ in }
+        observe: ((inout ProjectionSet, DecodedBlock, Int) throws -> Void)? = nil
     ) throws -> ReplayOutcome {
         try journal.read { snapshot in
             var projections = try ProjectionSet(configuration: configuration, instruments: snapshot.instruments)
@@ -97,15 +97,17 @@ public enum Replayer {
             var reader = BlockReader()
             let filter = decodeAll ? EventFilter.all : EventFilter(types: projections.decodedTypes, instruments: nil)
             try snapshot.scan(from: startedAfter + 1, through: range.upperBound, filter: filter, using: &reader) { block in
-                let lower = block.indices(from: startedAfter + 1, through: range.upperBound)
-                for index in lower {
-                    if recordFeatures && block.sequence(at: index) == range.lowerBound { projections.features?.recording = true }
+                let indices = block.indices(from: startedAfter + 1, through: range.upperBound)
+                // Events before the range are folded without the observer.
+                let firstInRange = block.indices(from: range.lowerBound, through: range.upperBound).lowerBound
+                before += UInt64(firstInRange - indices.lowerBound)
+                for index in indices.lowerBound..<firstInRange { projections.apply(block, at: index) }
+                if recordFeatures && firstInRange < indices.upperBound && block.sequence(at: firstInRange) == range.lowerBound {
+                    projections.features?.recording = true
+                }
+                for index in firstInRange..<indices.upperBound {
                     projections.apply(block, at: index)
-                    if block.sequence(at: index) >= range.lowerBound {
-                        try observe(&projections, block, index)
-                    } else {
-                        before += 1
-                    }
+                    try observe?(&projections, block, index)
                 }
                 return true
             }
