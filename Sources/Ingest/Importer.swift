@@ -72,7 +72,13 @@ public enum Importer {
     /// Progress is reported at most this often, in rows.
     static let progressRows: UInt64 = 1 << 16
 
-    public static func run(_ request: ImportRequest, journal: Journal, progress: (ImportProgress) -> Void = { _ in }) throws(IngestError) -> ImportSummary {
+    /// Runs `request` against `journal`. `committed` is called after each commit, outside the
+    /// write (once for files, after every chunk for standard input), with the journal's head;
+    /// what it throws stops the import as `IngestError.afterCommit`, the events kept.
+    public static func run(
+        _ request: ImportRequest, journal: Journal, progress: (ImportProgress) -> Void = { _ in },
+        committed: (JournalHead) throws -> Void = { _ in }
+    ) throws(IngestError) -> ImportSummary {
         try validate(request)
         let definitions = try resolveInstruments(request, journal: journal)
         let rejects = try request.rejectLogPath.map { (path) throws(IngestError) in try RejectLog(path: path) }
@@ -80,10 +86,12 @@ public enum Importer {
         let summary: ImportSummary
         do {
             if request.files == ["-"] {
-                summary = try streamStandardInput(request, input: inputs[0], definitions: definitions, rejects: rejects, journal: journal, progress: progress)
+                summary = try streamStandardInput(
+                    request, input: inputs[0], definitions: definitions, rejects: rejects, journal: journal, progress: progress, committed: committed)
             } else {
                 do {
                     summary = try importFiles(request, inputs: inputs, definitions: definitions, rejects: rejects, journal: journal, progress: progress)
+                    try afterCommit(journal, committed)
                 } catch let error as IngestError where !request.force {
                     // Re-importing a file fails on time order first; say so when that is why.
                     guard case .beforeJournalEnd = error else { throw error }
@@ -104,6 +112,16 @@ public enum Importer {
         }
         try rejects?.flush()
         return summary
+    }
+
+    /// Calls `committed` with the journal's head; its error becomes `afterCommit`.
+    private static func afterCommit(_ journal: Journal, _ committed: (JournalHead) throws -> Void) throws {
+        let head = try journal.head()
+        do {
+            try committed(head)
+        } catch {
+            throw IngestError.afterCommit(sequence: head.lastSequence, reason: String(describing: error))
+        }
     }
 
     private static func validate(_ request: ImportRequest) throws(IngestError) {
@@ -232,7 +250,7 @@ public enum Importer {
     /// Reads standard input and commits each chunk as it arrives.
     private static func streamStandardInput(
         _ request: ImportRequest, input: InputFile, definitions: [Instrument], rejects: RejectLog?, journal: Journal,
-        progress: (ImportProgress) -> Void
+        progress: (ImportProgress) -> Void, committed: (JournalHead) throws -> Void
     ) throws -> ImportSummary {
         var source: (any EventSource)?
         var first: UInt64 = 0
@@ -263,6 +281,7 @@ public enum Importer {
                 appender.record(record)
                 summary = ImportSummary(record: record, counts: difference(appender.head, before), rejectLogPath: rejects?.path)
             }
+            try afterCommit(journal, committed)
         }
         if request.bulk { try journal.sync() }
         return summary!

@@ -2,7 +2,8 @@ public import Journal
 public import TapeCore
 
 /// Why an import stopped. Each case names the place: the file and line, or the option.
-/// Nothing of a stopped import is kept in the journal.
+/// Nothing of a stopped import is kept in the journal, except with `afterCommit`: the events
+/// were stored, and what was to follow them (snapshots) failed.
 public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A row could not be imported.
     case badRow(file: String, line: UInt64, reason: String)
@@ -20,6 +21,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     case journal(JournalError)
     /// The rejected-rows log could not be written.
     case rejectLog(file: String, reason: String)
+    /// The events through `sequence` are stored; the work after their commit failed.
+    case afterCommit(sequence: UInt64, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +37,7 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "import this data into a new journal and combine the two with tape merge"
         case .journal(let error): error.description
         case .rejectLog(let file, let reason): "\(file): cannot write rejected rows: \(reason)"
+        case .afterCommit(let sequence, let reason): "the events through sequence \(sequence) are stored, then: \(reason)"
         }
     }
 }

@@ -95,3 +95,34 @@ public enum Snapshotter {
         return nanoseconds >= 0 ? nanoseconds / perDay : (nanoseconds + 1) / perDay - 1
     }
 }
+
+/// Decides, as a journal grows, when `Snapshotter.run` has something new to store: once the
+/// journal's receive times reach a new UTC day (the previous day's snapshot is then due), or
+/// `every` more events have arrived. Importers ask it after each commit, so a live journal gets
+/// its day snapshots as days pass, at the cost of one fold of the day's events.
+public struct SnapshotSchedule: Sendable {
+    public let every: UInt64?
+    private var day: Int64?
+    private var sequence: UInt64
+
+    /// A schedule for a journal whose head is `head` now (what it holds was already snapshotted,
+    /// or is left to `tape snapshot`).
+    public init(every: UInt64?, head: JournalHead) {
+        precondition(every.map { $0 >= 1 } ?? true, "snapshot interval must be positive")
+        self.every = every
+        day = head.lastReceiveTime.map { Snapshotter.day($0.nanosSinceEpoch) }
+        sequence = head.lastSequence
+    }
+
+    /// Whether a snapshot falls due with the journal at `head`; when it does, the schedule
+    /// counts from there.
+    public mutating func isDue(_ head: JournalHead) -> Bool {
+        guard let first = head.firstReceiveTime, let last = head.lastReceiveTime, head.lastSequence > sequence else { return false }
+        let previous = day ?? Snapshotter.day(first.nanosSinceEpoch)
+        let newDay = Snapshotter.day(last.nanosSinceEpoch)
+        let due = newDay != previous || every.map { head.lastSequence / $0 > sequence / $0 } ?? false
+        day = due ? newDay : previous
+        if due { sequence = head.lastSequence }
+        return due
+    }
+}

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Ingest
 import Journal
+import Projections
 import TapeCore
 
 struct ImportCommand: ParsableCommand {
@@ -18,6 +19,8 @@ struct ImportCommand: ParsableCommand {
             The file - reads standard input and commits each chunk as it arrives, for piping a live recorder into a journal that others follow.
 
             Instrument definitions come from the journal, else from the catalogue: --instruments FILE, else $TAPE_INSTRUMENTS, else projections/instruments.yaml.
+
+            With --snapshots, the projections (--projections) are snapshotted as tape snapshot does, after the import commits whenever it reached a new UTC day (or --snapshot-every more events): from standard input, as the days pass.
             """
     )
 
@@ -61,23 +64,39 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var blockEventsOption: BlockEventsOption
 
+    @Flag(help: "Store snapshots of the projections as days complete (see tape snapshot).")
+    var snapshots = false
+
+    @Option(name: .customLong("snapshot-every"), help: ArgumentHelp("With --snapshots, also after every N-th event.", valueName: "n"))
+    var snapshotEvery: UInt64?
+
+    @OptionGroup var projectionsOption: ProjectionsOption
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
     func run() throws {
         let request = try makeRequest()
         let options = try blockEventsOption.journalOptions()
+        if snapshotEvery == 0 { throw Failure.cannotRun("--snapshot-every must be at least 1") }
+        if snapshotEvery != nil && !snapshots { throw Failure.cannotRun("--snapshot-every needs --snapshots") }
+        let projections = snapshots ? try projectionsOption.load() : nil
         let started = Date()
+        var stored: [UInt64] = []
         let summary: ImportSummary = try failing {
             let journal = try Journal(path: journalOption.journal, readOnly: false, create: true, options: options)
+            var schedule = SnapshotSchedule(every: snapshotEvery, head: try journal.head())
             let display = ProgressLine(enabled: !json)
             defer { display.finish() }
-            return try Importer.run(request, journal: journal) { progress in
+            return try Importer.run(request, journal: journal, progress: { progress in
                 let fraction = progress.bytesTotal.map { $0 > 0 ? Double(progress.bytesRead) / Double($0) : 0 }
                 display.update(count: progress.rows, noun: "rows", fraction: fraction)
-            }
+            }, committed: { head in
+                guard let projections, schedule.isDue(head) else { return }
+                stored += try Snapshotter.run(journal: journal, configuration: projections, every: snapshotEvery).stored
+            })
         }
-        ImportReport.print(summary, journal: journalOption.journal, json: json, seconds: Date().timeIntervalSince(started))
+        ImportReport.print(summary, journal: journalOption.journal, json: json, seconds: Date().timeIntervalSince(started), snapshots: projections.map { _ in stored })
     }
 
     private func makeRequest() throws -> ImportRequest {
@@ -118,7 +137,8 @@ struct ImportCommand: ParsableCommand {
 
 /// The outcome of `import` and `merge`, as text or JSON (specs/cli.md).
 enum ImportReport {
-    static func print(_ summary: ImportSummary, journal: String, json: Bool, seconds: Double) {
+    /// `snapshots`: the sequences of the snapshots stored, when the command was asked to.
+    static func print(_ summary: ImportSummary, journal: String, json: Bool, seconds: Double, snapshots: [UInt64]? = nil) {
         let record = summary.record
         let rejected = record.files.reduce(0) { $0 + $1.rejectedCount }
         if json {
@@ -132,6 +152,7 @@ enum ImportReport {
                 ("files", .array(record.files.map(fileJSON))),
                 ("rejected", .unsigned(rejected)),
                 ("reject_log", summary.rejectLogPath.map { .string($0) } ?? .null),
+            ] + (snapshots.map { [("snapshots", JSONValue.array($0.map { .unsigned($0) }))] } ?? []) + [
                 ("seconds", .string(String(format: "%.3f", seconds))),
             ])
             Output.standard.line(value.text)
@@ -150,6 +171,10 @@ enum ImportReport {
         Output.standard.line(text)
         if !summary.counts.isEmpty {
             Output.standard.line("  " + summary.counts.map { "\($0.type.label) \($0.count)" }.joined(separator: ", "))
+        }
+        if let snapshots {
+            Output.standard.line("  stored \(snapshots.count) snapshot\(snapshots.count == 1 ? "" : "s")"
+                                 + (snapshots.isEmpty ? " (none due)" : " (sequences \(snapshots.map(String.init).joined(separator: ", ")))"))
         }
     }
 

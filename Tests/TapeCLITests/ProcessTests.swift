@@ -123,4 +123,57 @@ struct ProcessTests {
         let catalogued = try CLI.run(["cat", "--journal", journal, "--from", "\(start)"])
         #expect(printed == catalogued.lines)
     }
+
+    @Test("import --snapshots stores each completed day's snapshot: after a file import, and from standard input as the day passes")
+    func importSnapshots() throws {
+        let directory = TemporaryDirectory("import-snapshots")
+        // Files: one commit crossing midnight stores the snapshot of 2023-04-04's last event,
+        // the one tape snapshot stores, and a replay of the next day starts from it.
+        let files = directory.appending("files")
+        let imported = try CLI.importSample([CLI.firstDay, CLI.secondDay], into: files, extra: ["--snapshots", "--json"])
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(try CLI.object(imported.output)["snapshots"] as? [Int] == [13_483])
+        let day = try CLI.object(try CLI.run(["replay", "--journal", files, "--day", "2023-04-05", "--json"]).output)
+        #expect(day["started_after"] as? Int == 13_483)
+        let fresh = try CLI.object(try CLI.run(["replay", "--journal", files, "--day", "2023-04-05", "--no-snapshots", "--json"]).output)
+        #expect((day["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) } == (fresh["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) })
+        // Without a completed day nothing is due; --snapshot-every alone is refused.
+        let partial = try CLI.importSample([CLI.firstDay], into: directory.appending("partial"), extra: ["--snapshots", "--json"])
+        #expect(try CLI.object(partial.output)["snapshots"] as? [Int] == [])
+        #expect(try CLI.importSample([CLI.firstDay], into: directory.appending("refused"), extra: ["--snapshot-every", "100"]).status == 2)
+
+        // Standard input: the snapshot is stored once midnight has passed, while input goes on.
+        let live = directory.appending("live")
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: CLI.binary)
+        writer.arguments = ["import", "binance-stream", "-", "--journal", live, "--instrument", "BTCUSDT-PERP.BINANCE", "--instruments", CLI.catalogue,
+                            "--snapshots", "--projections", CLI.repository.appendingPathComponent("projections/default.yaml").path, "--json"]
+        writer.currentDirectoryURL = CLI.repository
+        let input = Pipe()
+        let output = Pipe()
+        writer.standardInput = input
+        writer.standardOutput = output
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+        let secondDay = String(decoding: try fileBytes(CLI.secondDay), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        input.fileHandleForWriting.write(try fileBytes(CLI.firstDay))
+        input.fileHandleForWriting.write(Data((secondDay[..<100].joined(separator: "\n") + "\n").utf8))
+        var snapshots: [Int] = []
+        for _ in 0..<600 where snapshots.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            let info = try CLI.run(["info", "--journal", live, "--json"])
+            guard info.status == 0 else { continue }
+            snapshots = (try CLI.object(info.output)["snapshots"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int } ?? []
+        }
+        #expect(snapshots == [13_483])
+        #expect(writer.isRunning, "the snapshot was stored before the input ended")
+        input.fileHandleForWriting.write(Data((secondDay[100...].joined(separator: "\n") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        #expect(try CLI.object(String(decoding: report, as: UTF8.self))["snapshots"] as? [Int] == [13_483])
+        let liveDay = try CLI.object(try CLI.run(["replay", "--journal", live, "--day", "2023-04-05", "--json"]).output)
+        #expect((liveDay["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) } == (fresh["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) })
+    }
 }
