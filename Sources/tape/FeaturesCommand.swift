@@ -18,14 +18,7 @@ struct FeaturesCommand: ParsableCommand {
     @OptionGroup var journalOption: JournalOption
     @OptionGroup var projectionsOption: ProjectionsOption
 
-    @Option(help: ArgumentHelp("A UTC day of receive time.", valueName: "yyyy-mm-dd"))
-    var day: String?
-
-    @Option(help: ArgumentHelp("The first event: a sequence number or a time.", valueName: "seq|time"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("The last event: a sequence number, or a time (events received before it).", valueName: "seq|time"))
-    var to: String?
+    @OptionGroup var rangeOption: RangeOption
 
     @Option(help: ArgumentHelp("The output file.", valueName: "file"))
     var out: String?
@@ -51,7 +44,7 @@ struct FeaturesCommand: ParsableCommand {
         guard let options = configuration.features else {
             throw Failure.cannotRun("\(configuration.source) has no features section")
         }
-        let (from, to) = try Arguments.dayRange(day: day, from: from, to: to)
+        let (from, to) = try rangeOption.positions()
         let started = Date()
         let (rows, instruments) = try failing { () throws -> (Int, InstrumentTable) in
             let journal = try Journal(path: journalOption.journal)

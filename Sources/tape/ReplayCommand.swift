@@ -25,6 +25,23 @@ struct ProjectionsOption: ParsableArguments {
     }
 }
 
+/// The events a command reads: a UTC day, or --from/--to positions (default: all).
+struct RangeOption: ParsableArguments {
+    @Option(help: ArgumentHelp("A UTC day of receive time.", valueName: "yyyy-mm-dd"))
+    var day: String?
+
+    @Option(help: ArgumentHelp("The first event: a sequence number or a time.", valueName: "seq|time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("The last event: a sequence number, or a time (events received before it).", valueName: "seq|time"))
+    var to: String?
+
+    /// The first and last positions asked for (nil: the journal's ends).
+    func positions() throws -> (Arguments.Position?, Arguments.Position?) {
+        try Arguments.dayRange(day: day, from: from, to: to)
+    }
+}
+
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -39,14 +56,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var journalOption: JournalOption
     @OptionGroup var projectionsOption: ProjectionsOption
 
-    @Option(help: ArgumentHelp("A UTC day of receive time.", valueName: "yyyy-mm-dd"))
-    var day: String?
-
-    @Option(help: ArgumentHelp("The first event: a sequence number or a time.", valueName: "seq|time"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("The last event: a sequence number, or a time (events received before it).", valueName: "seq|time"))
-    var to: String?
+    @OptionGroup var rangeOption: RangeOption
 
     @Option(help: ArgumentHelp("End at the last event received at or before this time.", valueName: "time"))
     var at: String?
@@ -59,7 +69,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try projectionsOption.load()
-        let (from, to) = try Arguments.dayRange(day: day, from: from, to: to)
+        let (from, to) = try rangeOption.positions()
         let at = try at.map { text -> Timestamp in
             do { return try Timestamp(parsing: text) } catch { throw Failure.cannotRun("--at \(text): \(error)") }
         }
@@ -79,7 +89,7 @@ struct ReplayCommand: ParsableCommand {
             }
             // Without a start, only the state at the end is asked for: any snapshot up to it serves.
             let outcome = try Replayer.run(
-                journal: journal, configuration: configuration, range: range, useSnapshots: !noSnapshots, stateOnly: day == nil && self.from == nil)
+                journal: journal, configuration: configuration, range: range, useSnapshots: !noSnapshots, stateOnly: rangeOption.day == nil && rangeOption.from == nil)
             return (outcome, try journal.head().lastSequence)
         }
         report(outcome, configuration: configuration, journalEnd: journalEnd, seconds: Date().timeIntervalSince(started))
