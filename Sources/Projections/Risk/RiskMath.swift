@@ -1,4 +1,5 @@
 import RealModule
+public import TapeCore
 
 /// The risk measures of a window of returns (fractions, e.g. 0.01 for +1 %), reduced in a
 /// fixed order so the same window gives the same bits everywhere. Losses are positive numbers:
@@ -124,20 +125,9 @@ public enum RiskMath {
     /// The running peak, current drawdown (fraction below the peak), maximum drawdown and the
     /// number of periods since the peak, over a series of equity values.
     public static func drawdown(_ equity: [Double]) -> (peak: Double, current: Double, maximum: Double, duration: Int) {
-        var peak = -Double.infinity
-        var maximum = 0.0
-        var since = 0
-        for value in equity {
-            if value >= peak {
-                peak = value
-                since = 0
-            } else {
-                since += 1
-            }
-            if peak > 0 { maximum = max(maximum, 1 - value / peak) }
-        }
-        let current = peak > 0 && !equity.isEmpty ? 1 - equity[equity.count - 1] / peak : .nan
-        return (peak, current, maximum, since)
+        var drawdown = Drawdown()
+        for value in equity { drawdown.add(value) }
+        return (drawdown.peak, equity.last.map(drawdown.fraction) ?? .nan, drawdown.maximum, drawdown.periodsSincePeak)
     }
 
     /// Pearson's correlation of two equally long series (NaN when either is constant).
@@ -156,5 +146,36 @@ public enum RiskMath {
             syy += dy * dy
         }
         return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
+    }
+}
+
+/// Drawdown of an equity series, kept as values arrive.
+public struct Drawdown: Sendable {
+    /// The highest value so far.
+    public private(set) var peak = -Double.infinity
+    /// The largest fraction below the peak so far.
+    public private(set) var maximum = 0.0
+    /// Values since the peak was set.
+    public private(set) var periodsSincePeak = 0
+
+    public init() {}
+
+    public mutating func add(_ value: Double) {
+        if value >= peak {
+            peak = value
+            periodsSincePeak = 0
+        } else {
+            periodsSincePeak += 1
+        }
+        if peak > 0 { maximum = max(maximum, fraction(value)) }
+    }
+
+    /// How far `value` is below the peak, as a fraction of it (NaN without a positive peak).
+    public func fraction(_ value: Double) -> Double { peak > 0 ? 1 - value / peak : .nan }
+
+    public mutating func code(_ coder: inout StateCoder) throws(CodecError) {
+        try coder.code(&peak)
+        try coder.code(&maximum)
+        try coder.code(&periodsSincePeak)
     }
 }

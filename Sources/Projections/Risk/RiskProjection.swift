@@ -51,9 +51,7 @@ public struct RiskProjection: Projection, Sendable {
     private var returns: RingBuffer
     private var equities: RingBuffer
     /// All-time peak and drawdown of the sampled equity.
-    public private(set) var peak = -Double.infinity
-    public private(set) var maximumDrawdown = 0.0
-    private var samplesSincePeak = 0
+    public private(set) var drawdown = Drawdown()
     private var lastMarks: [Double]
     private var markReturns: [RingBuffer]
     /// Per instrument: trades in the volume window (receive time, size units).
@@ -118,13 +116,7 @@ public struct RiskProjection: Projection, Sendable {
             if equity.isFinite {
                 if lastEquity.isFinite && lastEquity > 0 { returns.push(equity / lastEquity - 1) }
                 equities.push(equity)
-                if equity >= peak {
-                    peak = equity
-                    samplesSincePeak = 0
-                } else {
-                    samplesSincePeak += 1
-                }
-                if peak > 0 { maximumDrawdown = max(maximumDrawdown, 1 - equity / peak) }
+                drawdown.add(equity)
                 lastEquity = equity
             }
             for slot in instruments.indices {
@@ -184,8 +176,8 @@ public struct RiskProjection: Projection, Sendable {
         }
         return Report(
             equity: valuation?.equity ?? .nan, returns: window.count, volatility: deviation, annualizedVolatility: deviation * perYear.squareRoot(),
-            tails: tails, drawdown: peak > 0 && lastEquity.isFinite ? 1 - lastEquity / peak : .nan, maximumDrawdown: maximumDrawdown,
-            samplesSincePeak: samplesSincePeak, largestWeight: weights.max() ?? .nan, herfindahl: weights.reduce(0) { $0 + $1 * $1 },
+            tails: tails, drawdown: lastEquity.isFinite ? drawdown.fraction(lastEquity) : .nan, maximumDrawdown: drawdown.maximum,
+            samplesSincePeak: drawdown.periodsSincePeak, largestWeight: weights.max() ?? .nan, herfindahl: weights.reduce(0) { $0 + $1 * $1 },
             correlations: correlations, liquidity: liquidity)
     }
 
@@ -197,9 +189,7 @@ public struct RiskProjection: Projection, Sendable {
         try coder.code(&lastEquity)
         try coder.code(&returns)
         try coder.code(&equities)
-        try coder.code(&peak)
-        try coder.code(&maximumDrawdown)
-        try coder.code(&samplesSincePeak)
+        try drawdown.code(&coder)
         try coder.code(&lastMarks)
         try coder.code(&markReturns)
         try coder.code(&volumeTotals)
