@@ -150,7 +150,7 @@ public struct BlockDecoder {
     }
 
     private mutating func decodeColumns(of stream: StreamInfo, from reader: inout ByteReader) throws(CodecError) {
-        let kinds = stream.type.fieldKinds
+        let kinds = stream.type.fieldKinds(version: stream.version)
         bytesStarts.removeAll(keepingCapacity: true)
         bytesStarts.append(contentsOf: repeatElement(0, count: kinds.count))
         streamLevels.removeAll(keepingCapacity: true)
@@ -229,7 +229,7 @@ public struct BlockDecoder {
                 bytesStarts.withUnsafeBufferPointer { starts in
                     var columns = ColumnReader(
                         values: values.baseAddress! + base + stream.count, rows: stream.count,
-                        blob: blob, bytesStarts: starts.baseAddress!, levels: streamLevels, kinds: stream.type.fieldKinds
+                        blob: blob, bytesStarts: starts.baseAddress!, levels: streamLevels, kinds: stream.type.fieldKinds(version: stream.version)
                     )
                     do throws(CodecError) {
                         try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns, scratch: scratch)

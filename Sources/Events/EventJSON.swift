@@ -265,19 +265,24 @@ private struct JSONWriter {
         case .orderAccepted(let accepted):
             key("order_id"); integer(accepted.orderID)
             key("venue_order_id"); integer(accepted.venueOrderID)
+            key("causation"); integer(accepted.causation)
         case .orderAmended(let amended):
             key("order_id"); integer(amended.orderID)
             key("quantity"); size(amended.quantity)
             key("price"); price(amended.price)
             key("trigger_price"); price(amended.triggerPrice)
+            key("causation"); integer(amended.causation)
         case .orderCanceled(let canceled):
             key("order_id"); integer(canceled.orderID)
             key("reason"); integer(canceled.reason)
+            key("causation"); integer(canceled.causation)
         case .orderRejected(let rejected):
             key("order_id"); integer(rejected.orderID)
             key("reason"); integer(rejected.reason)
+            key("causation"); integer(rejected.causation)
         case .orderExpired(let expired):
             key("order_id"); integer(expired.orderID)
+            key("causation"); integer(expired.causation)
         case .fill(let fill):
             key("order_id"); integer(fill.orderID)
             key("fill_id"); integer(fill.fillID)

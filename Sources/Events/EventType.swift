@@ -115,8 +115,11 @@ public enum EventType: UInt8, CaseIterable, Hashable, Sendable, Comparable, Cust
         }
     }
 
-    /// The number of encoded fields of this type's payload.
+    /// The encoded fields of this type's payload, as this build writes them.
     public var fieldKinds: [FieldKind] { payloadType.fieldKinds }
+
+    /// The encoded fields of this type's payload as codec `version` wrote them.
+    public func fieldKinds(version: UInt8) -> [FieldKind] { payloadType.fieldKinds(version: version) }
 
     /// The codec version this build writes for this type.
     public var codecVersion: UInt8 { payloadType.codecVersion }

@@ -125,6 +125,8 @@ public protocol EventPayload: Sendable, Equatable {
     static var codecVersion: UInt8 { get }
     /// The fields in the order `write(to:)` writes them.
     static var fieldKinds: [FieldKind] { get }
+    /// The fields codec `version` wrote (a later version may add fields at the end).
+    static func fieldKinds(version: UInt8) -> [FieldKind]
     /// Writes the fields.
     func write<Writer: FieldWriter>(to writer: inout Writer)
     /// Reads fields written by codec `version` (at most `codecVersion`).
@@ -133,6 +135,8 @@ public protocol EventPayload: Sendable, Equatable {
 
 extension EventPayload {
     public static var codecVersion: UInt8 { 1 }
+
+    public static func fieldKinds(version: UInt8) -> [FieldKind] { fieldKinds }
 
     /// Throws unless `version` is one this build reads.
     @inlinable

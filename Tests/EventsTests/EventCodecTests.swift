@@ -86,7 +86,7 @@ struct EventCodecTests {
 
     @Test("an unknown event type or a future codec version is refused with its offset")
     func unknownVersions() throws {
-        var frame = EventCodec.frame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .orderExpired(OrderExpired(orderID: 7))))
+        var frame = EventCodec.frame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .orderExpired(OrderExpired(orderID: 7, causation: 3))))
         frame[1] = 200
         #expect(throws: CodecError.invalidValue(field: "event type", offset: 1)) { try EventCodec.decodeFrame(frame) }
         frame[1] = EventType.orderExpired.rawValue

@@ -59,4 +59,38 @@ struct GoldenVectorTests {
         }
         #expect((0..<block.count).map { block.event(at: $0) } == GoldenEvents.events)
     }
+
+    /// The golden events as codec version 1 wrote them: order lifecycle events without a causation.
+    static var versionOneEvents: [Event] {
+        GoldenEvents.events.map { event in
+            var old = event
+            switch event.body {
+            case .orderAccepted(var value): value.causation = 0; old.body = .orderAccepted(value)
+            case .orderAmended(var value): value.causation = 0; old.body = .orderAmended(value)
+            case .orderCanceled(var value): value.causation = 0; old.body = .orderCanceled(value)
+            case .orderRejected(var value): value.causation = 0; old.body = .orderRejected(value)
+            case .orderExpired(var value): value.causation = 0; old.body = .orderExpired(value)
+            default: break
+            }
+            return old
+        }
+    }
+
+    @Test("journals from before order events named their causation still read: the version-1 vectors decode, causation 0")
+    func versionOne() throws {
+        let rows = try String(contentsOfFile: GoldenEvents.directory + "/v1/events.txt", encoding: .utf8)
+        let frames = rows.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0))! }
+        #expect(try frames.map { try EventCodec.decodeFrame($0) } == Self.versionOneEvents)
+        let block = try String(contentsOfFile: GoldenEvents.directory + "/v1/block.txt", encoding: .utf8)
+        let sections = block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0.split(separator: " ")[1]))! }
+        var decoder = BlockDecoder()
+        var decoded = DecodedBlock()
+        try sections[0].withUnsafeBytes { timeline in
+            try sections[1].withUnsafeBytes { payload in
+                try decoder.decode(timeline: timeline, payload: payload, into: &decoded)
+            }
+        }
+        #expect((0..<decoded.count).map { decoded.event(at: $0) } == Self.versionOneEvents)
+        #expect(Self.versionOneEvents != GoldenEvents.events)
+    }
 }
