@@ -21,13 +21,17 @@ public final class Journal {
         public var blockBytes: Int
         /// The zstd level of block sections.
         public var compressionLevel: Int
+        /// The id a journal created now gets; nil for a random one. Runs derive theirs from
+        /// what they are, so that the same run writes the same journal.
+        public var id: JournalID?
 
-        public init(mapSizeBytes: Int = 1 << 40, blockEvents: Int = 8_192, blockBytes: Int = 4 << 20, compressionLevel: Int = 3) {
+        public init(mapSizeBytes: Int = 1 << 40, blockEvents: Int = 8_192, blockBytes: Int = 4 << 20, compressionLevel: Int = 3, id: JournalID? = nil) {
             precondition(blockEvents >= 1 && blockEvents <= BlockFormat.maximumEvents, "blockEvents out of range")
             self.mapSizeBytes = mapSizeBytes
             self.blockEvents = blockEvents
             self.blockBytes = blockBytes
             self.compressionLevel = compressionLevel
+            self.id = id
         }
     }
 
@@ -63,6 +67,8 @@ public final class Journal {
         static let id: [UInt8] = Array("id".utf8)
         static let head: [UInt8] = Array("head".utf8)
         static let instruments: [UInt8] = Array("instruments".utf8)
+        /// Attachments are stored under this prefix and their name.
+        static let attachmentPrefix = "attachment/"
     }
 
     /// Whether `path` holds a journal's data file.
@@ -88,7 +94,7 @@ public final class Journal {
         self.options = options
         self.isReadOnly = readOnly
         environment = try LMDBEnvironment(path: path, mapSizeBytes: options.mapSizeBytes, maximumDatabases: 8, readOnly: readOnly)
-        if creating { try Self.initialize(environment) }
+        if creating { try Self.initialize(environment, id: options.id) }
         guard let blocks = try environment.openDatabase(named: "blocks", create: false),
               let times = try environment.openDatabase(named: "times", create: false),
               let meta = try environment.openDatabase(named: "meta", create: false),
@@ -114,7 +120,7 @@ public final class Journal {
         id = stored.1
     }
 
-    private static func initialize(_ environment: LMDBEnvironment) throws(JournalError) {
+    private static func initialize(_ environment: LMDBEnvironment, id chosen: JournalID?) throws(JournalError) {
         for name in ["blocks", "times", "meta", "imports", "snapshots"] {
             _ = try environment.openDatabase(named: name, create: true)
         }
@@ -122,7 +128,7 @@ public final class Journal {
             throw .notAJournal(path: environment.path, reason: "could not create tables")
         }
         var random = SystemRandomNumberGenerator()
-        let id = JournalID(high: random.next(), low: random.next())
+        let id = chosen ?? JournalID(high: random.next(), low: random.next())
         do {
             try environment.write { transaction in
                 try transaction.put(meta, key: MetaKey.format, value: [formatVersion])

@@ -82,6 +82,13 @@ public struct JournalAppender {
         imports.append(importRecord)
     }
 
+    /// Stores `bytes` under `name` beside the events (a run's configuration, say), replacing
+    /// what was there; committed with the write.
+    public func attach(_ bytes: [UInt8], name: String) throws(JournalError) {
+        precondition(!name.isEmpty && name.utf8.count <= 200, "an attachment needs a short name")
+        try transaction.put(journal.meta, key: Array((Journal.MetaKey.attachmentPrefix + name).utf8), value: bytes)
+    }
+
     /// Appends an event given by its parts.
     @inlinable
     public mutating func append<Payload: EventPayload>(

@@ -25,6 +25,11 @@ public struct JournalSnapshot {
         try journal.importHistory(transaction)
     }
 
+    /// The bytes attached under `name`, nil when there are none.
+    public func attachment(_ name: String) throws(JournalError) -> [UInt8]? {
+        try transaction.get(journal.meta, key: Array((Journal.MetaKey.attachmentPrefix + name).utf8))
+    }
+
     /// Decodes, in order, every block holding events in `first…last`, and calls `body` with
     /// each; `body` returns false to stop. The block holds whole blocks: restrict to the range
     /// with `DecodedBlock.indices(from:through:)`.

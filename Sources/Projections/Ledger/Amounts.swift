@@ -1,3 +1,5 @@
+public import TapeCore
+
 /// Exact amounts of money for the ledger: `Int128` in units of 10⁻¹⁸ of a currency, with the
 /// one rounding rule the ledger uses wherever a division cannot be exact (half to even).
 enum Amount {
@@ -52,5 +54,31 @@ enum Amount {
         fraction = String(repeating: "0", count: 18 - fraction.count) + fraction
         while fraction.last == "0" { fraction.removeLast() }
         return (negative ? "-" : "") + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
+    }
+}
+
+extension Instrument {
+    /// `contracts × multiplier / price` in 10⁻¹⁸ of the coin (inverse contracts).
+    func coinValue(contracts: Int64, price: Int64) -> Int128 {
+        // contracts (size units) × multiplier (units at its scale) / price (price units), as 10⁻¹⁸.
+        let numerator = Int128(contracts) * Int128(multiplier.units)
+        let scaleShift = 18 + priceScale - sizeScale - multiplier.scale
+        return Amount.mulDiv(numerator, Amount.power(max(scaleShift, 0)), Int128(price) * Amount.power(max(-scaleShift, 0)))
+    }
+
+    /// The notional of `size` units at `price` in 10⁻¹⁸ of the settlement currency: linear
+    /// size × multiplier × price; inverse contracts × multiplier / price (coin); 0 without a price.
+    public func notionalAmount(size: Int64, price: Int64) -> Int128 {
+        guard price > 0 else { return 0 }
+        if kind == .inversePerpetual { return coinValue(contracts: size, price: price) }
+        return Amount.from(Int128(size) * Int128(price) * Int128(multiplier.units), scale: priceScale + sizeScale + multiplier.scale)
+    }
+
+    /// The fee of a fill of `size` units at `price` at `rate` (negative: a rebate): the
+    /// notional × rate as money of the settlement currency at the price scale (specs/events.md),
+    /// rounded half to even.
+    public func fee(size: Int64, price: Int64, rate: Rate) -> Money {
+        let notional = notionalAmount(size: abs(size), price: price)
+        return Money(units: Amount.mulDiv(notional, Int128(rate.units), Amount.power(2 * Amount.scale - priceScale)))
     }
 }

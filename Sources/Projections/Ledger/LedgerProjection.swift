@@ -181,7 +181,7 @@ public struct LedgerProjection: Projection, Sendable {
             let sign: Int128 = position.size > 0 ? 1 : -1
             let realized: Int128
             if instrument.kind == .inversePerpetual {
-                realized = closedCost - sign * coinValue(contracts: closing, price: price, raw: raw)
+                realized = closedCost - sign * instrument.coinValue(contracts: closing, price: price)
             } else {
                 realized = Amount.from(sign * Int128(closing) * Int128(price) - closedCost, scale: instrument.priceScale + instrument.sizeScale)
             }
@@ -200,13 +200,13 @@ public struct LedgerProjection: Projection, Sendable {
         if remaining != 0 {
             // Increase (or open after a flip) at this price.
             if instrument.kind == .inversePerpetual {
-                position.cost += (remaining > 0 ? 1 : -1) * coinValue(contracts: abs(remaining), price: price, raw: raw)
+                position.cost += (remaining > 0 ? 1 : -1) * instrument.coinValue(contracts: abs(remaining), price: price)
             } else {
                 position.cost += Int128(remaining) * Int128(price)
             }
             position.size += remaining
             if options.margin == .isolated {
-                let margin = Amount.of(Amount.double(notionalAmount(size: abs(remaining), price: price, raw: raw)) / leverage[raw])
+                let margin = Amount.of(Amount.double(instrument.notionalAmount(size: abs(remaining), price: price)) / leverage[raw])
                 position.isolatedMargin += margin
                 balances[cash] -= margin
             }
@@ -229,25 +229,6 @@ public struct LedgerProjection: Projection, Sendable {
         positions[raw] = position
     }
 
-    /// `contracts × multiplier / price` in 10⁻¹⁸ of the coin (inverse contracts).
-    private func coinValue(contracts: Int64, price: Int64, raw: Int) -> Int128 {
-        let instrument = instrument(raw)
-        // contracts (size units) × multiplier (units at its scale) / price (price units), as 10⁻¹⁸.
-        let numerator = Int128(contracts) * Int128(instrument.multiplier.units)
-        let scaleShift = 18 + instrument.priceScale - instrument.sizeScale - instrument.multiplier.scale
-        return Amount.mulDiv(numerator, Amount.power(max(scaleShift, 0)), Int128(price) * Amount.power(max(-scaleShift, 0)))
-    }
-
-    /// The notional of `size` units at `price` in 10⁻¹⁸ of the settlement currency: linear
-    /// size × multiplier × price; inverse contracts × multiplier / price (coin).
-    func notionalAmount(size: Int64, price: Int64, raw: Int) -> Int128 {
-        let instrument = instrument(raw)
-        guard price > 0 else { return 0 }
-        if instrument.kind == .inversePerpetual { return coinValue(contracts: size, price: price, raw: raw) }
-        let multiplier = instrument.multiplier
-        return Amount.from(Int128(size) * Int128(price) * Int128(multiplier.units), scale: instrument.priceScale + instrument.sizeScale + multiplier.scale)
-    }
-
     /// Pays or receives funding on every open position whose funding time has come, at its mark:
     /// `−size × mark × rate` (linear; longs pay a positive rate), `−contracts × mult / mark × rate` (inverse).
     private mutating func settleFunding(at time: Int64) {
@@ -258,7 +239,7 @@ public struct LedgerProjection: Projection, Sendable {
             if due <= time {
                 let size = positions[raw].size
                 if size != 0 && marks[raw] > 0 {
-                    let notional = notionalAmount(size: abs(size), price: marks[raw], raw: raw)
+                    let notional = instrument(raw).notionalAmount(size: abs(size), price: marks[raw])
                     let amount = Amount.mulDiv(notional, Int128(pendingRate[raw]), Amount.one)
                     book(funding: size > 0 ? -amount : amount, raw: raw)
                 }
@@ -296,7 +277,7 @@ public struct LedgerProjection: Projection, Sendable {
         let instrument = instrument(raw)
         if instrument.kind == .inversePerpetual {
             let sign: Int128 = position.size > 0 ? 1 : -1
-            return position.cost - sign * coinValue(contracts: abs(position.size), price: marks[raw], raw: raw)
+            return position.cost - sign * instrument.coinValue(contracts: abs(position.size), price: marks[raw])
         }
         return Amount.from(Int128(position.size) * Int128(marks[raw]) - position.cost, scale: instrument.priceScale + instrument.sizeScale)
     }
@@ -307,7 +288,7 @@ public struct LedgerProjection: Projection, Sendable {
         guard position.size != 0 else { return .nan }
         if instrument(raw).kind == .inversePerpetual {
             // contracts × mult / cost (harmonic mean).
-            return Double(coinValue(contracts: abs(position.size), price: 1, raw: raw)) / Double(position.cost.magnitude)
+            return Double(instrument(raw).coinValue(contracts: abs(position.size), price: 1)) / Double(position.cost.magnitude)
         }
         return Double(position.cost) / Double(position.size)
     }
@@ -330,7 +311,7 @@ public struct LedgerProjection: Projection, Sendable {
     public func reading(_ raw: Int) -> PositionReading {
         let position = positions[raw]
         let mark = marks[raw]
-        let notional = notionalAmount(size: abs(position.size), price: mark, raw: raw)
+        let notional = instrument(raw).notionalAmount(size: abs(position.size), price: mark)
         let level = tier(raw, notional: notional)
         let maintenance = max(Amount.of(Amount.double(notional) * level.rate) - level.amount, 0)
         return PositionReading(
@@ -361,7 +342,7 @@ public struct LedgerProjection: Projection, Sendable {
         } else {
             wallet = position.isolatedMargin
         }
-        let level = tier(raw, notional: notionalAmount(size: abs(position.size), price: marks[raw], raw: raw))
+        let level = tier(raw, notional: instrument.notionalAmount(size: abs(position.size), price: marks[raw]))
         let side = position.size > 0 ? 1.0 : -1.0
         let priceScale = Double(FixedPoint.powersOfTen[instrument.priceScale])
         let sizeScale = Double(FixedPoint.powersOfTen[instrument.sizeScale])
