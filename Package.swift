@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Indicators", targets: ["Indicators"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Execution", targets: ["Execution"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Execution",
+            dependencies: [
+                "TapeCore", "Events", "Configuration", "Projections",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tape",
             dependencies: [
@@ -88,6 +97,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        .testTarget(name: "ExecutionTests", dependencies: ["TapeCore", "Events", "Projections", "Execution", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TapeCLITests",
             dependencies: ["tape", "TapeCore", "Events", "Journal", "TestSupport"],

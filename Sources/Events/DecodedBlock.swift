@@ -35,6 +35,23 @@ public struct DecodedBlock: Sendable {
         payloads.removeAll()
     }
 
+    /// Makes this the block of `events`, the first at sequence `firstSequence`, as a decoder
+    /// would have made it (every event included): for events a run makes in memory, which its
+    /// projections read before they are stored.
+    /// - Complexity: O(events).
+    public mutating func set(_ events: some Collection<Event>, firstSequence: UInt64) {
+        reset(count: events.count)
+        self.firstSequence = firstSequence
+        receiveTimes.removeAll(keepingCapacity: true)
+        for event in events {
+            types.append(event.type)
+            instruments.append(event.instrument)
+            eventTimes.append(event.eventTime.nanosSinceEpoch)
+            receiveTimes.append(event.receiveTime.nanosSinceEpoch)
+            slots.append(Int32(payloads.append(event.body)))
+        }
+    }
+
     /// The sequence number of the event at `index`.
     @inlinable public func sequence(at index: Int) -> UInt64 { firstSequence + UInt64(index) }
 

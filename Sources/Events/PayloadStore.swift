@@ -189,4 +189,39 @@ public struct PayloadStore: Sendable {
         case .annotation: .annotation(annotations[slot])
         }
     }
+
+    /// Appends an event's payload to its type's array and returns its slot there.
+    mutating func append(_ body: Event.Body) -> Int {
+        switch body {
+        case .trade(let value): trades.append(value); return trades.count - 1
+        case .quote(let value): quotes.append(value); return quotes.count - 1
+        case .bookDelta(let value): bookDeltas.append(value); return bookDeltas.count - 1
+        case .bookSnapshot(let value): bookSnapshots.append(value); return bookSnapshots.count - 1
+        case .bar(let value): bars.append(value); return bars.count - 1
+        case .fundingRate(let value): fundingRates.append(value); return fundingRates.count - 1
+        case .markPrice(let value): markPrices.append(value); return markPrices.count - 1
+        case .openInterest(let value): openInterests.append(value); return openInterests.count - 1
+        case .liquidationPrint(let value): liquidationPrints.append(value); return liquidationPrints.count - 1
+        case .sentiment(let value): sentimentReadings.append(value); return sentimentReadings.count - 1
+        case .onChainTransfer(let value): onChainTransfers.append(value); return onChainTransfers.count - 1
+        case .onChainMetric(let value): onChainMetrics.append(value); return onChainMetrics.count - 1
+        case .signal(let value): signals.append(value); return signals.count - 1
+        case .riskDecision(let value): riskDecisions.append(value); return riskDecisions.count - 1
+        case .orderSubmitted(let value): ordersSubmitted.append(value); return ordersSubmitted.count - 1
+        case .orderAccepted(let value): ordersAccepted.append(value); return ordersAccepted.count - 1
+        case .orderAmended(let value): ordersAmended.append(value); return ordersAmended.count - 1
+        case .orderCanceled(let value): ordersCanceled.append(value); return ordersCanceled.count - 1
+        case .orderRejected(let value): ordersRejected.append(value); return ordersRejected.count - 1
+        case .orderExpired(let value): ordersExpired.append(value); return ordersExpired.count - 1
+        case .fill(let value): fills.append(value); return fills.count - 1
+        case .fundingPayment(let value): fundingPayments.append(value); return fundingPayments.count - 1
+        case .liquidation(let value): liquidations.append(value); return liquidations.count - 1
+        case .killSwitch(let value): killSwitches.append(value); return killSwitches.count - 1
+        case .runStarted(let value): runsStarted.append(value); return runsStarted.count - 1
+        case .runEnded(let value): runsEnded.append(value); return runsEnded.count - 1
+        case .foldBoundary(let value): foldBoundaries.append(value); return foldBoundaries.count - 1
+        case .checkpoint(let value): checkpoints.append(value); return checkpoints.count - 1
+        case .annotation(let value): annotations.append(value); return annotations.count - 1
+        }
+    }
 }

@@ -37,6 +37,24 @@ struct BlockCodecTests {
         }
     }
 
+    @Test("a block made from events in memory reads like the decoded block of the same events")
+    func inMemory() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        var block = DecodedBlock()
+        for count in [1, 3, 400] {
+            let events = random.sequence(count: count)
+            block.set(events, firstSequence: 41)
+            let decoded = try Self.decode(Self.encode(events))
+            #expect(block.count == count && block.firstSequence == 41, "\(note)")
+            #expect(block.types == decoded.types && block.instruments == decoded.instruments && block.receiveTimes == decoded.receiveTimes, "\(note)")
+            #expect((0..<count).map { block.event(at: $0) } == events, "\(note)")
+            for index in events.indices where events[index].type == .trade {
+                #expect(block.trade(at: index) == decoded.trade(at: index), "\(note)")
+            }
+        }
+    }
+
     @Test("a filter materialises only the chosen types and instruments, in order")
     func filter() throws {
         let (generator, note) = testGenerator()

@@ -46,6 +46,9 @@ struct BookTests {
                     let limit = centre + (isBid ? -1 : 1) * tick * 25
                     let within = ordered.filter { isBid ? $0.key >= limit : $0.key <= limit }.reduce(0) { $0 + $1.value }
                     #expect(side.size(within: limit) == within, "step \(step) — \(note)")
+                    for price in reference.keys.sorted().prefix(20) + [centre, centre + 3, centre - tick * 500] {
+                        #expect(side.size(at: price) == reference[price] ?? 0, "step \(step), price \(price) — \(note)")
+                    }
                 }
             }
         }

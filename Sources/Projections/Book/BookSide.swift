@@ -60,6 +60,18 @@ struct BookSide: Sendable {
         if let price { base = grid.base(centredOn: price) }
     }
 
+    /// The size resting at `price`, 0 when there is no level.
+    func size(at price: Int64) -> Int64 {
+        if let index = grid.index(of: price, base: base) { return ladder[index] }
+        var low = 0
+        var high = outsidePrices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if outsidePrices[middle] < price { low = middle + 1 } else { high = middle }
+        }
+        return low < outsidePrices.count && outsidePrices[low] == price ? outsideSizes[low] : 0
+    }
+
     /// Sets the size at `price`; 0 removes the level (removing an absent level is not an error:
     /// venues send such removals).
     @inline(__always)

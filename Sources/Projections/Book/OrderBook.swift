@@ -181,6 +181,21 @@ public struct OrderBook: Sendable {
         return (bids.size(within: bidLimit), asks.size(within: askLimit))
     }
 
+    /// Calls `body` with each level of the bids (`.buy`) or asks (`.sell`), best first, until
+    /// it returns false; nothing when the book is not valid.
+    /// - Complexity: O(levels visited), plus the empty ladder slots between them.
+    public func forEachLevel(of side: OrderSide, _ body: (_ price: Int64, _ size: Int64) -> Bool) {
+        guard isValid else { return }
+        (side == .buy ? bids : asks).forEachLevel(body)
+    }
+
+    /// The size resting at `price` on the bids (`.buy`) or asks (`.sell`); nil when the book
+    /// is not valid.
+    public func size(at price: Int64, of side: OrderSide) -> Int64? {
+        guard isValid else { return nil }
+        return (side == .buy ? bids : asks).size(at: price)
+    }
+
     /// The levels of each side, best first, at most `limit` per side.
     public func levels(limit: Int) -> (bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)]) {
         func take(_ side: BookSide) -> [(price: Int64, size: Int64)] {

@@ -1,0 +1,88 @@
+public import Configuration
+public import TapeCore
+
+/// How the simulator executes orders: the `execution` section of a run configuration
+/// (specs/execution.md).
+public struct ExecutionOptions: Sendable, Equatable {
+    /// How a taker's price is worsened when there is no order book to walk.
+    public enum Slippage: Sendable, Equatable {
+        /// A fixed number of basis points beyond the reference price.
+        case fixed(basisPoints: Double)
+        /// This fraction of the quoted spread beyond the reference price (0 without a quote).
+        case spread(fraction: Double)
+        /// Square-root impact: `coefficient × √(quantity / volume)` of the price, the volume
+        /// traded over the last `window` nanoseconds (the whole quantity when none traded).
+        case squareRoot(coefficient: Double, window: Int64)
+    }
+
+    /// Fee rates of liquidity added and taken (negative: a rebate).
+    public var makerFee = Rate(units: 200_000_000_000_000)
+    public var takerFee = Rate(units: 400_000_000_000_000)
+    /// Nanoseconds from submission (or a cancel request) to the venue acting on it.
+    public var submitLatency: Int64 = 0
+    public var cancelLatency: Int64 = 0
+    public var slippage = Slippage.fixed(basisPoints: 0)
+    /// Whether a resting limit order keeps its place in the queue of its level (L2 data
+    /// only): trades at its price fill it once the size ahead of it has traded.
+    public var queuePosition = false
+    /// TWAP: the parent is sliced into `twapSlices` equal children over `twapDuration`.
+    public var twapDuration: Int64 = 600_000_000_000
+    public var twapSlices = 10
+    /// VWAP: children over `vwapDuration` in `vwapBuckets` buckets, sized by the volume traded
+    /// in the same buckets of the window before the order (equal without history).
+    public var vwapDuration: Int64 = 1_800_000_000_000
+    public var vwapBuckets = 6
+    /// POV: children take this fraction of the volume traded after the order.
+    public var povParticipation = 0.1
+
+    public init() {}
+
+    /// Reads the `execution` section.
+    public init(_ node: ConfigNode) throws(ConfigError) {
+        let top = try node.mapping(allowed: ["fees", "latency", "slippage", "queue", "twap", "vwap", "pov"], what: "execution")
+        if let fees = top["fees"] {
+            let mapping = try fees.mapping(allowed: ["maker", "taker"], what: "execution fees")
+            if let maker = mapping["maker"] { makerFee = Rate(units: try maker.decimal("maker fee", scale: Rate.scale)) }
+            if let taker = mapping["taker"] { takerFee = Rate(units: try taker.decimal("taker fee", scale: Rate.scale)) }
+        }
+        if let latency = top["latency"] {
+            let mapping = try latency.mapping(allowed: ["submit", "cancel"], what: "execution latency")
+            submitLatency = try mapping["submit"]?.duration("submit latency") ?? 0
+            cancelLatency = try mapping["cancel"]?.duration("cancel latency") ?? 0
+        }
+        if let node = top["slippage"] { slippage = try Self.slippage(node) }
+        queuePosition = try top["queue"]?.bool("queue") ?? false
+        if let twap = top["twap"] {
+            let mapping = try twap.mapping(allowed: ["duration", "slices"], what: "twap")
+            twapDuration = try mapping["duration"]?.duration("twap duration") ?? twapDuration
+            twapSlices = try mapping["slices"]?.integer("twap slices", in: 1...10_000) ?? twapSlices
+        }
+        if let vwap = top["vwap"] {
+            let mapping = try vwap.mapping(allowed: ["duration", "buckets"], what: "vwap")
+            vwapDuration = try mapping["duration"]?.duration("vwap duration") ?? vwapDuration
+            vwapBuckets = try mapping["buckets"]?.integer("vwap buckets", in: 1...10_000) ?? vwapBuckets
+        }
+        if let pov = top["pov"] {
+            let mapping = try pov.mapping(allowed: ["participation"], what: "pov")
+            povParticipation = try mapping["participation"]?.number("pov participation", in: 0.000_001...1) ?? povParticipation
+        }
+    }
+
+    private static func slippage(_ node: ConfigNode) throws(ConfigError) -> Slippage {
+        let mapping = try node.mapping(allowed: ["model", "bps", "fraction", "coefficient", "window"], what: "slippage")
+        switch try mapping.required("model").text("slippage model") {
+        case "fixed": return .fixed(basisPoints: try mapping.required("bps").number("slippage bps", in: 0...10_000))
+        case "spread": return .spread(fraction: try mapping.required("fraction").number("slippage fraction", in: 0...100))
+        case "sqrt":
+            return .squareRoot(coefficient: try mapping.required("coefficient").number("slippage coefficient", in: 0...100),
+                               window: try mapping.required("window").duration("slippage window"))
+        case let other: throw node.error("slippage model '\(other)' is not fixed, spread or sqrt")
+        }
+    }
+
+    /// The longest span of trade history the options need (square-root impact, VWAP profiles).
+    var historyWindow: Int64 {
+        if case .squareRoot(_, let window) = slippage { return max(window, vwapDuration) }
+        return vwapDuration
+    }
+}
