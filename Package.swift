@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Indicators", targets: ["Indicators"]),
         .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Risk", targets: ["Risk"]),
         .library(name: "Execution", targets: ["Execution"]),
     ],
     dependencies: [
@@ -56,6 +57,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Risk",
+            dependencies: [
+                "TapeCore", "Events", "Configuration", "Projections",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
@@ -97,6 +107,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        .testTarget(name: "RiskTests", dependencies: ["TapeCore", "Events", "Configuration", "Projections", "Risk", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ExecutionTests", dependencies: ["TapeCore", "Events", "Projections", "Execution", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TapeCLITests",

@@ -1,4 +1,5 @@
-import TapeCore
+public import TapeCore
+import Crypto
 import Foundation
 import Yams
 
@@ -201,5 +202,37 @@ public struct ConfigMapping: @unchecked Sendable {
     public func required(_ key: String) throws(ConfigError) -> ConfigNode {
         guard let value = self[key] else { throw owner.error("\(what) needs \(key)") }
         return value
+    }
+}
+
+extension ConfigDocument {
+    /// SHA-256 of the document's canonical text: the same for files that differ only in layout.
+    public var hash: Hash256 { Hash256(bytes: Array(SHA256.hash(data: Array(root.canonicalText.utf8))))! }
+
+    /// The top-level mapping of a versioned file: its keys among `allowed` (plus `version`),
+    /// and `version` equal to `version`.
+    public func versioned(_ version: Int, allowed: Set<String>, what: String) throws(ConfigError) -> ConfigMapping {
+        let top = try root.mapping(allowed: allowed.union(["version"]), what: what)
+        guard try top.required("version").integer("version", in: 1...Int.max) == version else {
+            throw top.owner.error("version must be \(version)")
+        }
+        return top
+    }
+}
+
+/// A configuration read from one YAML document, from a file or from text.
+public protocol ConfigurationFile {
+    init(_ document: ConfigDocument) throws(ConfigError)
+}
+
+extension ConfigurationFile {
+    /// Reads a configuration file.
+    public init(path: String) throws(ConfigError) {
+        try self.init(ConfigDocument(path: path))
+    }
+
+    /// Reads a configuration from YAML text; `source` names it in errors.
+    public init(yaml: String, source: String) throws(ConfigError) {
+        try self.init(ConfigDocument(yaml: yaml, source: source))
     }
 }

@@ -3,29 +3,6 @@ public import Events
 public import Projections
 public import TapeCore
 
-/// An event a run writes, before the engine stamps its times: its instrument and payload.
-public struct RunEvent: Sendable, Equatable {
-    public var instrument: InstrumentID
-    public var body: Event.Body
-
-    public init(instrument: InstrumentID, body: Event.Body) {
-        self.instrument = instrument
-        self.body = body
-    }
-}
-
-/// Where a run is in its source: the source event it reacts to (its sequence names the
-/// causation of everything the run writes now) and that event's receive time.
-public struct RunStep: Sendable, Equatable {
-    public var sequence: UInt64
-    public var time: Int64
-
-    public init(sequence: UInt64, time: Int64) {
-        self.sequence = sequence
-        self.time = time
-    }
-}
-
 /// The execution simulator: orders live here from submission to their last fill, matched
 /// against the source journal's own market data (specs/execution.md).
 ///
@@ -54,6 +31,9 @@ public struct Simulator: Sendable {
 
     /// The event types whose payloads the simulator reads.
     public static let readTypes: Set<EventType> = [.trade, .quote, .bookDelta, .bookSnapshot]
+
+    /// The id `newOrderID()` gives next.
+    public var upcomingOrderID: UInt64 { nextOrderID }
 
     /// A new order id (the risk engine names the order it approves before it is submitted).
     public mutating func newOrderID() -> UInt64 {

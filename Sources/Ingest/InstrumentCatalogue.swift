@@ -35,10 +35,7 @@ public struct InstrumentCatalogue: Sendable {
 
     private init(_ document: ConfigDocument) throws(ConfigError) {
         source = document.root.source
-        let top = try document.root.mapping(allowed: ["version", "instruments"], what: "the catalogue")
-        guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
-            throw top.owner.error("version must be \(Self.version)")
-        }
+        let top = try document.versioned(Self.version, allowed: ["instruments"], what: "the catalogue")
         var names = Set<String>()
         for entry in try top.required("instruments").list("instruments") {
             let instrument = try Self.instrument(entry)

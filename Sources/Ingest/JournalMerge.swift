@@ -73,20 +73,20 @@ public enum JournalMerge {
                 var best = -1
                 var bestTime = Int64.max
                 for index in streams.indices {
-                    if let time = streams[index].nextReceiveTime, best < 0 || time < bestTime {
+                    if let time = streams[index].cursor.receiveTime, best < 0 || time < bestTime {
                         best = index
                         bestTime = time
                     }
                 }
                 guard best >= 0 else { break }
-                let event = streams[best].currentEvent
+                let event = streams[best].cursor.event
                 frame.removeAll()
                 EventCodec.appendFrame(event, to: &frame)
                 streams[best].hasher.update(data: frame.bytes)
                 var mapped = event
                 mapped.instrument = streams[best].mapping[Int(event.instrument.rawValue)]
                 try appender.append(mapped)
-                try streams[best].advance()
+                try streams[best].cursor.advance()
                 read += 1
                 if read % 65_536 == 0 {
                     progress(ImportProgress(rows: read, events: read, bytesRead: read, bytesTotal: total))
@@ -95,8 +95,8 @@ public enum JournalMerge {
             progress(ImportProgress(rows: read, events: read, bytesRead: read, bytesTotal: total))
             let files = zip(sources, streams).map { source, stream in
                 ImportRecord.File(
-                    path: source.path, byteCount: stream.storedBytes, contentHash: Hash256(bytes: Array(stream.hasher.finalize()))!,
-                    rowCount: stream.snapshot.head.eventCount, rejectedCount: 0)
+                    path: source.path, byteCount: stream.cursor.snapshot.head.storedBytes, contentHash: Hash256(bytes: Array(stream.hasher.finalize()))!,
+                    rowCount: stream.cursor.snapshot.head.eventCount, rejectedCount: 0)
             }
             let record = ImportRecord(
                 format: format, files: files, firstSequence: read > 0 ? 1 : 0, lastSequence: read,
@@ -110,41 +110,14 @@ public enum JournalMerge {
 /// One source of a merge: its events pulled a block at a time.
 private struct SourceStream {
     let path: String
-    let snapshot: JournalSnapshot
     /// The output's id of each source instrument id (index 0: none).
     let mapping: [InstrumentID]
-    let storedBytes: UInt64
+    var cursor: JournalCursor
     var hasher = SHA256()
-    private var reader = BlockReader()
-    private var next: UInt64 = 1
-    private var index = 0
 
     init(path: String, snapshot: JournalSnapshot, mapping: [InstrumentID]) throws {
         self.path = path
-        self.snapshot = snapshot
         self.mapping = mapping
-        storedBytes = snapshot.head.storedBytes
-        try load()
-    }
-
-    /// The receive time of the next event, nil when the source is exhausted.
-    var nextReceiveTime: Int64? {
-        next <= snapshot.head.lastSequence ? reader.block.receiveTimes[index] : nil
-    }
-
-    var currentEvent: Event { reader.block.event(at: index) }
-
-    mutating func advance() throws {
-        next += 1
-        index += 1
-        if index == reader.block.count { try load() }
-    }
-
-    private mutating func load() throws {
-        guard next <= snapshot.head.lastSequence else { return }
-        guard try snapshot.loadBlock(containing: next, using: &reader) else {
-            throw JournalError.corrupt(path: path, firstSequence: next, lastSequence: next, reason: "no block holds this sequence")
-        }
-        index = Int(next - reader.block.firstSequence)
+        cursor = try JournalCursor(snapshot)
     }
 }

@@ -1,12 +1,11 @@
 public import Configuration
-import Crypto
 public import TapeCore
 
 /// Which projections run and how: one YAML file under `projections/` (the default is
 /// `projections/default.yaml`), specified in specs/projections.md. A section present turns
 /// its projection on. The configuration's hash, of its canonical text, names its snapshots,
 /// so editing comments or key order keeps them and any change of meaning does not.
-public struct ProjectionConfiguration: Sendable {
+public struct ProjectionConfiguration: Sendable, ConfigurationFile {
     /// The format version this build reads.
     public static let version = 1
 
@@ -25,23 +24,11 @@ public struct ProjectionConfiguration: Sendable {
     /// Where it came from, for messages.
     public let source: String
 
-    /// Reads a configuration file.
-    public init(path: String) throws(ConfigError) {
-        try self.init(ConfigDocument(path: path))
-    }
-
-    /// Reads a configuration from YAML text.
-    public init(yaml: String, source: String) throws(ConfigError) {
-        try self.init(ConfigDocument(yaml: yaml, source: source))
-    }
 
     public init(_ document: ConfigDocument) throws(ConfigError) {
         source = document.root.source
-        hash = Hash256(bytes: Array(SHA256.hash(data: Array(document.root.canonicalText.utf8))))!
-        let top = try document.root.mapping(allowed: ["version", "book", "bars", "features", "ledger", "risk"], what: "the projection configuration")
-        guard try top.required("version").integer("version", in: 1...Int.max) == Self.version else {
-            throw top.owner.error("version must be \(Self.version)")
-        }
+        hash = document.hash
+        let top = try document.versioned(Self.version, allowed: ["book", "bars", "features", "ledger", "risk"], what: "the projection configuration")
         book = try top["book"].map { (node) throws(ConfigError) in try BookOptions(node) }
         bars = try top["bars"].map { (node) throws(ConfigError) in try BarsOptions(node) }
         ledger = try top["ledger"].map { (node) throws(ConfigError) in try LedgerOptions(node) }

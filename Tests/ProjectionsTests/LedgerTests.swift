@@ -97,6 +97,7 @@ struct LedgerTests {
     static let linear = catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!
     static let inverse = catalogue.instrument(named: "BTCUSD-PERP.BINANCE")!
     static let spot = catalogue.instrument(named: "BTCUSDT.BINANCE")!
+    static let ether = catalogue.instrument(named: "ETHUSDT-PERP.BINANCE")!
 
     /// A long random sequence of marks, fills (with flips, rebates and spot trades) and funding.
     static func randomJournal(_ directory: TemporaryDirectory, events count: Int, instruments chosen: [Int], seed salt: String = #function) throws -> Journal {
@@ -209,13 +210,15 @@ struct LedgerTests {
         _ = worst
     }
 
-    /// A ledger holding one position opened by fills, at a mark.
-    static func ledger(_ yaml: String, fills: [(instrument: Instrument, side: OrderSide, quantity: Int64, price: Int64)], mark: Int64) throws -> (LedgerProjection, Int) {
+    /// A ledger holding the positions opened by fills, with the last fill's instrument at `mark`
+    /// (and any others at `marks`).
+    static func ledger(_ yaml: String, fills: [(instrument: Instrument, side: OrderSide, quantity: Int64, price: Int64)], mark: Int64,
+                       marks: [(Instrument, Int64)] = []) throws -> (LedgerProjection, Int) {
         let directory = TemporaryDirectory("ledger")
         let journal = try Journal(path: directory.appending("j"), readOnly: false, create: true)
         var raw = 0
         try journal.write { appender in
-            for instrument in [linear, inverse, spot] { _ = try appender.add(instrument) }
+            for instrument in [linear, inverse, spot, ether] { _ = try appender.add(instrument) }
             for (step, fill) in fills.enumerated() {
                 let id = appender.instruments.id(named: fill.instrument.name)!
                 raw = Int(id.rawValue)
@@ -225,6 +228,10 @@ struct LedgerTests {
                                     eventTime: at, receiveTime: at, instrument: id)
             }
             let at = Timestamp(nanosSinceEpoch: 1_000)
+            for (instrument, price) in marks {
+                try appender.append(MarkPrice(mark: Price(units: price), index: nil, estimatedSettle: nil), eventTime: at, receiveTime: at,
+                                    instrument: appender.instruments.id(named: instrument.name)!)
+            }
             try appender.append(MarkPrice(mark: Price(units: mark), index: nil, estimatedSettle: nil), eventTime: at, receiveTime: at, instrument: InstrumentID(rawValue: UInt32(raw)))
         }
         let outcome = try Replayer.run(journal: journal, configuration: try configuration(yaml), range: 1...(try journal.head().lastSequence))
@@ -241,6 +248,13 @@ struct LedgerTests {
         // At that price the margin balance equals the maintenance margin.
         let balance = 1_000 + (price - 30_000)
         #expect(abs(balance - price * 0.004) < 1e-6)
+
+        // Cross with a second position: short 10 ETH at 2 000 marked at 2 100 (UPNL −1000,
+        // maintenance 21 000 × 0.004 = 84) in the same wallet:
+        // LP = (1000 − 84 − 1000 − 30000) / (0.004 − 1).
+        let (both, long) = try Self.ledger("ledger: {cash: {USDT: \"1000\"}}\n", fills: [(Self.ether, .sell, 10_000, 2_000_00_000_000), (Self.linear, .buy, 1_000, 30_000_00_000_000)],
+                                           mark: 29_500_00_000_000, marks: [(Self.ether, 2_100_00_000_000)])
+        #expect(abs(both.liquidationPrice(long) / 1e8 - 30_084.0 / 0.996) < 1e-6, "\(both.liquidationPrice(long) / 1e8)")
 
         // Isolated, 10× leverage, short 2 BTC at 30 000 with a tier (rate 0.5 %, cum 50):
         // WB = 6000 (the margin allocated), LP = (6000 + 50 + 2 × 30000) / (2 × 0.005 + 2).

@@ -42,15 +42,15 @@ public struct LedgerProjection: Projection, Sendable {
     public private(set) var marks: [Int64]
     /// Whether the mark comes from mark-price events (then trades no longer move it).
     private var markedByMarkPrice: [Bool]
-    private var pendingRate: [Int64]
-    private var pendingTime: [Int64]
+    public private(set) var pendingRate: [Int64]
+    public private(set) var pendingTime: [Int64]
     /// Account totals in each currency: fees, realized, funding (their sum is the change of cash
     /// since the start, besides spot trades).
     public private(set) var totalFees: [Int128]
     public private(set) var totalRealized: [Int128]
     public private(set) var totalFunding: [Int128]
     /// The earliest pending funding time, for the per-event check.
-    private(set) var nextFunding = Int64.max
+    public private(set) var nextFunding = Int64.max
     /// Per instrument: settlement currency index, leverage, tiers.
     private let settlement: [Int]
     private let quoteIndex: [Int]
@@ -312,12 +312,16 @@ public struct LedgerProjection: Projection, Sendable {
         let position = positions[raw]
         let mark = marks[raw]
         let notional = instrument(raw).notionalAmount(size: abs(position.size), price: mark)
-        let level = tier(raw, notional: notional)
-        let maintenance = max(Amount.of(Amount.double(notional) * level.rate) - level.amount, 0)
         return PositionReading(
             instrument: InstrumentID(rawValue: UInt32(raw)), size: position.size, entry: entryPrice(raw), mark: mark, notional: notional,
             unrealized: unrealized(raw), initialMargin: Amount.of(Amount.double(notional) / leverage[raw]),
-            maintenanceMargin: maintenance, liquidationPrice: liquidationPrice(raw))
+            maintenanceMargin: maintenanceMargin(raw, notional: notional), liquidationPrice: liquidationPrice(raw))
+    }
+
+    /// The maintenance margin of a position of `notional` (its tier's rate less the tier's amount).
+    private func maintenanceMargin(_ raw: Int, notional: Int128) -> Int128 {
+        let level = tier(raw, notional: notional)
+        return max(Amount.of(Amount.double(notional) * level.rate) - level.amount, 0)
     }
 
     /// Binance's liquidation price of a position (one-way mode):
@@ -337,7 +341,7 @@ public struct LedgerProjection: Projection, Sendable {
         if options.margin == .cross {
             for other in 1..<positions.count where other != raw && positions[other].size != 0 && settlement[other] == cash && isDerivative(other) {
                 others += unrealized(other)
-                othersMaintenance += reading(other).maintenanceMargin
+                othersMaintenance += maintenanceMargin(other, notional: self.instrument(other).notionalAmount(size: abs(positions[other].size), price: marks[other]))
             }
         } else {
             wallet = position.isolatedMargin
@@ -392,6 +396,17 @@ public struct LedgerProjection: Projection, Sendable {
         return Double(marks[Int(via.rawValue)]) / Double(FixedPoint.powersOfTen[table[via].priceScale])
     }
 
+    /// The exposure of `size` units of derivative `raw` at `price` in the valuation currency,
+    /// unsigned: the notional in its quote currency (USD for inverse contracts).
+    public func exposure(_ raw: Int, size: Int64, price: Int64) -> Double {
+        let instrument = instrument(raw)
+        if instrument.kind == .inversePerpetual {
+            return Double(abs(size)) / Double(FixedPoint.powersOfTen[instrument.sizeScale]) * Double(instrument.multiplier.units)
+                / Double(FixedPoint.powersOfTen[instrument.multiplier.scale]) * rate(instrument.quoteCurrency)
+        }
+        return Amount.double(instrument.notionalAmount(size: abs(size), price: price)) * rate(instrument.settlementCurrency)
+    }
+
     public func valuation() -> Valuation {
         var wallet = 0.0
         for (index, name) in currencies.enumerated() where balances[index] != 0 {
@@ -414,12 +429,7 @@ public struct LedgerProjection: Projection, Sendable {
             wallet += Amount.double(positions[raw].isolatedMargin) * currencyRate
             initial += Amount.double(reading.initialMargin) * currencyRate
             maintenance += Amount.double(reading.maintenanceMargin) * currencyRate
-            // Exposure in the valuation currency: the notional in its quote (USD for inverse).
-            let quoteRate = rate(instrument.quoteCurrency)
-            let exposure = instrument.kind == .inversePerpetual
-                ? Double(abs(positions[raw].size)) / Double(FixedPoint.powersOfTen[instrument.sizeScale]) * Double(instrument.multiplier.units)
-                    / Double(FixedPoint.powersOfTen[instrument.multiplier.scale]) * quoteRate
-                : Amount.double(reading.notional) * currencyRate
+            let exposure = self.exposure(raw, size: positions[raw].size, price: marks[raw])
             exposures.append((InstrumentID(rawValue: UInt32(raw)), exposure))
             gross += exposure
             net += positions[raw].size > 0 ? exposure : -exposure

@@ -171,7 +171,7 @@ public struct Drawdown: Sendable {
     }
 
     /// How far `value` is below the peak, as a fraction of it (NaN without a positive peak).
-    public func fraction(_ value: Double) -> Double { peak > 0 ? 1 - value / peak : .nan }
+    public func fraction(_ value: Double) -> Double { peak > 0 ? (peak - value) / peak : .nan }
 
     public mutating func code(_ coder: inout StateCoder) throws(CodecError) {
         try coder.code(&peak)

@@ -131,6 +131,27 @@ public struct RiskProjection: Projection, Sendable {
 
     // MARK: Readings
 
+    /// The window of sampled account returns, oldest first.
+    public var returnWindow: [Double] { (0..<returns.count).reversed().map { returns[back: $0] } }
+
+    /// The window of sampled mark returns of `instrument`, oldest first (empty when its marks
+    /// are not sampled).
+    public func markReturnWindow(_ instrument: InstrumentID) -> [Double] {
+        let raw = Int(instrument.rawValue)
+        guard raw < slots.count, slots[raw] >= 0 else { return [] }
+        let ring = markReturns[slots[raw]]
+        return (0..<ring.count).reversed().map { ring[back: $0] }
+    }
+
+    /// The size traded in `instrument` over the volume window, in size units.
+    public func tradedVolume(_ instrument: InstrumentID) -> Double {
+        let raw = Int(instrument.rawValue)
+        return raw < slots.count && slots[raw] >= 0 ? volumeTotals[slots[raw]] : 0
+    }
+
+    /// Samples in a year, for annualising.
+    public var samplesPerYear: Double { options.annualize ?? 365 * 86_400_000_000_000 / Double(options.sample) }
+
     /// The measurements now, over the window.
     public struct Report: Sendable {
         public var equity: Double
@@ -150,15 +171,15 @@ public struct RiskProjection: Projection, Sendable {
     }
 
     public func report(ledger: LedgerProjection?, book: BookProjection?) -> Report {
-        let window = (0..<returns.count).reversed().map { returns[back: $0] }
+        let window = returnWindow
         let (_, deviation) = RiskMath.meanAndDeviation(window)
-        let perYear = options.annualize ?? 365 * 86_400_000_000_000 / Double(options.sample)
+        let perYear = samplesPerYear
         let tails = options.levels.map { level in
             (level, RiskMath.historical(window, level: level), RiskMath.parametric(window, level: level), RiskMath.cornishFisher(window, level: level))
         }
         let valuation = ledger?.valuation()
         let weights = valuation?.weights.map(\.1) ?? []
-        let series = markReturns.map { ring in (0..<ring.count).reversed().map { ring[back: $0] } }
+        let series = instruments.map(markReturnWindow)
         let correlations = series.indices.map { a in
             series.indices.map { b -> Double in
                 let n = min(series[a].count, series[b].count)

@@ -1,0 +1,163 @@
+import DequeModule
+import Events
+import Projections
+import TapeCore
+
+/// What the risk engine remembers between events: the day and its starting equity, halts,
+/// the orders it placed that are still working, and when each position opened and its best
+/// price since. Built only from events (source and run), in sequence order, so a replay of a
+/// run rebuilds it exactly.
+public struct RiskState: Sendable {
+    /// A working order the engine placed (not a child): its instrument and the signed size
+    /// still to fill.
+    struct OpenOrder: Sendable {
+        var id: UInt64
+        var raw: Int
+        var remaining: Int64
+        /// Placed by the engine itself (an exit, a reduction, a flattening).
+        var isProtective: Bool
+    }
+
+    /// The UTC day of the last event, and the account's equity at its first event.
+    private(set) var day = Int64.min
+    private(set) var dayStartEquity = Double.nan
+    /// Trading that adds exposure is halted until then (daily loss).
+    private(set) var haltedUntil = Int64.min
+    /// The kill switch flattened the account and halts it until an operator resumes.
+    private(set) var killed = false
+    /// Receive times of the orders placed in the rate window.
+    private(set) var orderTimes = Deque<Int64>()
+    private(set) var openOrders: [OpenOrder] = []
+    /// Children of parent orders: child id → parent id.
+    private var parents: [(child: UInt64, parent: UInt64)] = []
+    /// Orders decided with verdict `liquidate` and not yet submitted.
+    private var protectiveDecisions: [UInt64] = []
+    /// Per instrument id: when the current position opened (`Int64.min` when flat), its side
+    /// and the best price since (highest for a long, lowest for a short).
+    private(set) var openedAt: [Int64]
+    private(set) var side: [Int64]
+    private(set) var best: [Int64]
+    /// Positions held now.
+    public private(set) var held = 0
+
+    init(instruments: Int) {
+        openedAt = Array(repeating: .min, count: instruments + 1)
+        side = Array(repeating: 0, count: instruments + 1)
+        best = Array(repeating: 0, count: instruments + 1)
+    }
+
+    /// The signed size still to fill of the engine's working orders in instrument `raw`.
+    func pending(_ raw: Int) -> Int64 {
+        openOrders.reduce(0) { $0 + ($1.raw == raw ? $1.remaining : 0) }
+    }
+
+    /// Whether a protective order (exit, reduction, flattening) is working in `raw`.
+    func protecting(_ raw: Int) -> Bool {
+        openOrders.contains { $0.raw == raw && $0.isProtective }
+    }
+
+    /// Whether trading that adds exposure is halted at `time`.
+    func isHalted(at time: Int64) -> Bool { killed || time < haltedUntil }
+
+    /// Folds in the event at `index` of `block`, after the projections have applied it;
+    /// `orderWindow` is the order-rate window (nil: none kept).
+    mutating func observe(_ block: DecodedBlock, at index: Int, ledger: LedgerProjection, orderWindow: Int64?) {
+        let time = block.receiveTimes[index]
+        let raw = Int(block.instruments[index].rawValue)
+        let today = time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
+        if today != day {
+            day = today
+            dayStartEquity = ledger.valuation().equity
+        }
+        switch block.types[index] {
+        case .trade: track(raw, price: block.trade(at: index).price.units, time: time, ledger: ledger)
+        case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units, time: time, ledger: ledger)
+        case .riskDecision:
+            let decision = block.payloads.riskDecisions[Int(block.slots[index])]
+            if decision.verdict == .liquidate && decision.orderID != 0 { protectiveDecisions.append(decision.orderID) }
+        case .orderSubmitted:
+            let order = block.payloads.ordersSubmitted[Int(block.slots[index])]
+            if order.parentOrderID != 0 {
+                parents.append((order.orderID, order.parentOrderID))
+            } else {
+                let size = order.side == .buy ? order.quantity.units : -order.quantity.units
+                let protective = protectiveDecisions.contains(order.orderID)
+                protectiveDecisions.removeAll { $0 == order.orderID }
+                openOrders.append(OpenOrder(id: order.orderID, raw: raw, remaining: size, isProtective: protective))
+                orderTimes.append(time)
+            }
+        case .fill:
+            let fill = block.payloads.fills[Int(block.slots[index])]
+            filled(owner(of: fill.orderID), size: fill.quantity.units)
+            track(raw, price: fill.price.units, time: time, ledger: ledger)
+        case .orderCanceled: ended(block.payloads.ordersCanceled[Int(block.slots[index])].orderID)
+        case .orderRejected: ended(block.payloads.ordersRejected[Int(block.slots[index])].orderID)
+        case .orderExpired: ended(block.payloads.ordersExpired[Int(block.slots[index])].orderID)
+        case .liquidation: track(raw, price: block.payloads.liquidations[Int(block.slots[index])].price.units, time: time, ledger: ledger)
+        case .killSwitch:
+            let kill = block.payloads.killSwitches[Int(block.slots[index])]
+            switch kill.action {
+            case .halt: haltedUntil = max(haltedUntil, kill.until.nanosSinceEpoch)
+            case .flattenAndHalt: killed = true
+            case .resume:
+                killed = false
+                haltedUntil = .min
+            }
+        default: break
+        }
+        if let orderWindow {
+            while let first = orderTimes.first, first <= time - orderWindow { orderTimes.removeFirst() }
+        }
+    }
+
+    /// Keeps the position's open time and best price in step with the ledger.
+    private mutating func track(_ raw: Int, price: Int64, time: Int64, ledger: LedgerProjection) {
+        guard raw > 0 && raw < openedAt.count else { return }
+        let size = ledger.positions[raw].size
+        let sign: Int64 = size > 0 ? 1 : size < 0 ? -1 : 0
+        if sign != side[raw] {
+            if side[raw] == 0 { held += 1 }
+            if sign == 0 { held -= 1 }
+            side[raw] = sign
+            openedAt[raw] = sign == 0 ? .min : time
+            best[raw] = price
+            return
+        }
+        if sign > 0 { best[raw] = max(best[raw], price) }
+        if sign < 0 { best[raw] = min(best[raw], price) }
+    }
+
+    /// The order a fill counts against: the parent for a child.
+    private func owner(of id: UInt64) -> UInt64 {
+        parents.first { $0.child == id }?.parent ?? id
+    }
+
+    private mutating func filled(_ id: UInt64, size: Int64) {
+        guard let index = openOrders.firstIndex(where: { $0.id == id }) else { return }
+        let remaining = openOrders[index].remaining
+        openOrders[index].remaining = remaining > 0 ? remaining - size : remaining + size
+        if openOrders[index].remaining == 0 { ended(id) }
+    }
+
+    /// An order of the engine's (or a child) ended: what it had not filled is no longer pending.
+    private mutating func ended(_ id: UInt64) {
+        if parents.contains(where: { $0.child == id }) {
+            parents.removeAll { $0.child == id }
+            return
+        }
+        openOrders.removeAll { $0.id == id }
+        parents.removeAll { $0.parent == id }
+    }
+
+    /// The canonical bytes of the state a decision reads, for its hash.
+    func write(to writer: inout ByteWriter, raw: Int) {
+        writer.writeZigZag(day)
+        writer.writeDouble(dayStartEquity)
+        writer.writeZigZag(haltedUntil)
+        writer.write(killed ? 1 : 0)
+        writer.writeVarint(UInt64(orderTimes.count))
+        writer.writeZigZag(pending(raw))
+        writer.writeZigZag(openedAt[raw])
+        writer.writeZigZag(best[raw])
+    }
+}
