@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Risk", targets: ["Risk"]),
         .library(name: "Execution", targets: ["Execution"]),
+        .library(name: "Strategies", targets: ["Strategies"]),
+        .library(name: "Engine", targets: ["Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,7 +42,11 @@ let package = Package(
         .target(name: "TapeCore", swiftSettings: strict),
         .target(name: "Events", dependencies: ["TapeCore"], swiftSettings: strict),
         .target(name: "Journal", dependencies: ["TapeCore", "Events", "CLMDB", "CZstd"], swiftSettings: strict),
-        .target(name: "Configuration", dependencies: ["TapeCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(
+            name: "Configuration",
+            dependencies: ["TapeCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Ingest",
             dependencies: [
@@ -77,10 +83,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Strategies",
+            dependencies: [
+                "TapeCore", "Events", "Configuration", "Indicators", "Projections",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "TapeCore", "Events", "Journal", "Configuration", "Projections", "Risk", "Execution", "Strategies",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tape",
             dependencies: [
-                "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Indicators", "Projections",
+                "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Indicators", "Projections", "Risk", "Execution", "Strategies", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -108,6 +130,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RiskTests", dependencies: ["TapeCore", "Events", "Configuration", "Projections", "Risk", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["TapeCore", "Events", "Journal", "Configuration", "Projections", "Risk", "Execution", "Strategies", "Engine", "TestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ExecutionTests", dependencies: ["TapeCore", "Events", "Projections", "Execution", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TapeCLITests",

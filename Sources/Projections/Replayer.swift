@@ -62,6 +62,14 @@ public struct ReplayOutcome: Sendable {
     public var eventsBeforeRange: UInt64
     /// Snapshots that exist but were not used, and why.
     public var ignoredSnapshots: [String]
+
+    public init(projections: ProjectionSet, range: ClosedRange<UInt64>?, startedAfter: UInt64, eventsBeforeRange: UInt64, ignoredSnapshots: [String]) {
+        self.projections = projections
+        self.range = range
+        self.startedAfter = startedAfter
+        self.eventsBeforeRange = eventsBeforeRange
+        self.ignoredSnapshots = ignoredSnapshots
+    }
 }
 
 /// Runs projections over a journal: from the nearest usable snapshot at or before the start of

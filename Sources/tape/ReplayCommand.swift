@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import Engine
 import Events
 import Foundation
 import Journal
@@ -50,6 +51,8 @@ struct ReplayCommand: ParsableCommand {
             The projections start from the latest snapshot of the same configuration and code version at or before the range's first event (tape snapshot writes them), or from the journal's first event, and fold through the range's last event. Snapshots that exist but are stale are named, never used. The state hashes (SHA-256 of each projection's canonical state) are the same for the same events and configuration, whatever the process, block size or snapshot.
 
             A range is a UTC day of receive time (--day), or --from/--to as in tape cat; --at TIME ends it at the last event received at or before TIME. Without a range, the whole journal.
+
+            On a run journal (tape backtest), the replay is the merge of the run's source (--source, default the path the run recorded) and the run journal, with the projections the run used (its attached configuration; --projections does not apply), from the run's start through the range's last source event: the ledger and risk state the run had there.
             """
     )
 
@@ -64,35 +67,62 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .customLong("no-snapshots"), help: "Fold from the journal's first event even when a snapshot could serve.")
     var noSnapshots = false
 
+    @Option(help: ArgumentHelp("For a run journal: its source journal (default: the path the run recorded).", valueName: "dir"))
+    var source: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
-        let configuration = try projectionsOption.load()
         let (from, to) = try rangeOption.positions()
         let at = try at.map { text -> Timestamp in
             do { return try Timestamp(parsing: text) } catch { throw Failure.cannotRun("--at \(text): \(error)") }
         }
+        if try failing({ try RunReplay.isRun(Journal(path: journalOption.journal)) }) {
+            return try replayRun(from: from, to: to, at: at)
+        }
+        let configuration = try projectionsOption.load()
         let started = Date()
         let (outcome, journalEnd) = try failing {
             let journal = try Journal(path: journalOption.journal)
-            let range: ClosedRange<UInt64>? = try journal.read { snapshot in
-                var reader = BlockReader()
-                guard var range = try Arguments.range(from: from, to: to, snapshot: snapshot, reader: &reader) else { return nil }
-                if let at {
-                    let after = try snapshot.sequence(atOrAfter: Timestamp(nanosSinceEpoch: at.nanosSinceEpoch + 1), using: &reader)
-                    let last = min(range.upperBound, (after ?? snapshot.head.lastSequence + 1) - 1)
-                    guard last >= range.lowerBound else { return nil }
-                    range = range.lowerBound...last
-                }
-                return range
-            }
+            let range = try Self.range(of: journal, from: from, to: to, at: at)
             // Without a start, only the state at the end is asked for: any snapshot up to it serves.
             let outcome = try Replayer.run(
                 journal: journal, configuration: configuration, range: range, useSnapshots: !noSnapshots, stateOnly: rangeOption.day == nil && rangeOption.from == nil)
             return (outcome, try journal.head().lastSequence)
         }
         report(outcome, configuration: configuration, journalEnd: journalEnd, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Replays a run journal with its source through the range's last source event.
+    private func replayRun(from: Arguments.Position?, to: Arguments.Position?, at: Timestamp?) throws {
+        let started = Date()
+        let (replay, fold, range) = try failing {
+            let replay = try RunReplay(runPath: journalOption.journal, sourcePath: source)
+            let range = try Self.range(of: replay.source, from: from, to: to, at: at)
+            var visitor = FoldOnly()
+            let fold = try replay.replay(through: range?.upperBound ?? 0, visitor: &visitor)
+            return (replay, fold, range)
+        }
+        let last = min(range?.upperBound ?? 0, replay.started.sourceLastSequence)
+        let outcome = ReplayOutcome(projections: fold.projections, range: last >= replay.started.sourceFirstSequence ? replay.started.sourceFirstSequence...last : nil,
+                                    startedAfter: 0, eventsBeforeRange: 0, ignoredSnapshots: [])
+        report(outcome, configuration: replay.configuration.projections, journalEnd: replay.started.sourceLastSequence, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The sequence range of `journal` the options name, ended at `at`.
+    private static func range(of journal: Journal, from: Arguments.Position?, to: Arguments.Position?, at: Timestamp?) throws -> ClosedRange<UInt64>? {
+        try journal.read { snapshot in
+            var reader = BlockReader()
+            guard var range = try Arguments.range(from: from, to: to, snapshot: snapshot, reader: &reader) else { return nil }
+            if let at {
+                let after = try snapshot.sequence(atOrAfter: Timestamp(nanosSinceEpoch: at.nanosSinceEpoch + 1), using: &reader)
+                let last = min(range.upperBound, (after ?? snapshot.head.lastSequence + 1) - 1)
+                guard last >= range.lowerBound else { return nil }
+                range = range.lowerBound...last
+            }
+            return range
+        }
     }
 
     private func report(_ outcome: ReplayOutcome, configuration: ProjectionConfiguration, journalEnd: UInt64, seconds: Double) {

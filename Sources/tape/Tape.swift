@@ -18,7 +18,10 @@ struct Tape: ParsableCommand {
             specs/cli.md documents every command and its --json output.
             """,
         version: version,
-        subcommands: [ImportCommand.self, MergeCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self, ReplayCommand.self, SnapshotCommand.self, FeaturesCommand.self]
+        subcommands: [
+            ImportCommand.self, MergeCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self, ReplayCommand.self, SnapshotCommand.self,
+            FeaturesCommand.self, BacktestCommand.self, AuditCommand.self, ExplainCommand.self,
+        ]
     )
 
     /// Parses the command line and runs the command, mapping failures to documented exit codes.

@@ -1,0 +1,166 @@
+public import Events
+import Projections
+import Risk
+public import TapeCore
+
+/// A decision of a run as journaled, and what re-deriving it gave.
+public struct AuditedDecision: Sendable {
+    /// Its run-journal sequence, instrument and receive time.
+    public var sequence: UInt64
+    public var instrument: InstrumentID
+    public var time: Int64
+    public var decision: RiskDecided
+    /// Whether it answered a strategy's signal (else the engine decided on its own).
+    public var answeredSignal: Bool
+    /// Why re-deriving it did not give it back; nil when it did.
+    public var mismatch: String?
+}
+
+/// What an audit found (`tape audit`; specs/runs.md).
+public struct AuditReport: Sendable {
+    /// Decisions re-derived, and those that did not come back the same.
+    public var checked = 0
+    public var mismatches: [AuditedDecision] = []
+    /// The decisions selected for listing.
+    public var listed: [AuditedDecision] = []
+    /// Decisions the engine would have made that the run journal does not hold.
+    public var missing: [String] = []
+
+    public var isClean: Bool { mismatches.isEmpty && missing.isEmpty }
+}
+
+/// Re-derives every risk decision of a run: replays source and run journal to each decision
+/// and decides again — the signal before it with `decide`, the engine's own decisions with
+/// `monitor` at the point the engine called it (after the simulator's events of that source
+/// event) — and compares, byte for byte, with what was journaled.
+public struct Auditor: RunVisitor {
+    /// Which decisions to list: by run sequence, or by receive time (a UTC day).
+    public enum Selection: Sendable {
+        case all
+        case sequence(UInt64)
+        case time(Range<Int64>)
+    }
+
+    public private(set) var report = AuditReport()
+    private let selection: Selection
+    /// This step: whether the monitor has been consulted, what it decided, how many of its
+    /// decisions have been matched, the kill switch the last one tripped, the signal waiting
+    /// for its decision.
+    private var monitored = false
+    private var expected: [RiskOutcome] = []
+    private var matched = 0
+    private var expectedKill: KillSwitchTripped?
+    private var signal: (instrument: InstrumentID, signal: SignalEmitted)?
+
+    public init(selection: Selection = .all) {
+        self.selection = selection
+    }
+
+    public mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws {
+        let slot = Int(run.slots[index])
+        switch run.types[index] {
+        case .signal:
+            consultMonitor(source, at: sourceIndex, fold: fold, unmatchedAreMissing: true)
+            signal = (run.instruments[index], run.payloads.signals[slot])
+        case .riskDecision:
+            let journaled = run.payloads.riskDecisions[slot]
+            let instrument = run.instruments[index]
+            var derived: RiskOutcome?
+            let answered = signal != nil
+            if let (signalInstrument, signalPayload) = signal {
+                let step = RunStep(sequence: source.sequence(at: sourceIndex), time: source.receiveTimes[sourceIndex])
+                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: fold.projections, orderID: journaled.orderID)
+                signal = nil
+            } else {
+                consultMonitor(source, at: sourceIndex, fold: fold, unmatchedAreMissing: false)
+                if matched < expected.count {
+                    derived = expected[matched]
+                    derived?.decision.orderID = journaled.orderID
+                    expectedKill = derived?.killSwitch
+                    matched += 1
+                }
+            }
+            record(journaled, derived: derived, instrument: instrument, sequence: run.sequence(at: index), time: run.receiveTimes[index], answeredSignal: answered)
+        case .killSwitch:
+            let journaled = run.payloads.killSwitches[slot]
+            if journaled != expectedKill {
+                report.missing.append("run event \(run.sequence(at: index)): kill switch \(journaled.action.label) was not tripped by the decision before it")
+            }
+            expectedKill = nil
+        default:
+            break
+        }
+    }
+
+    public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
+        consultMonitor(source, at: index, fold: fold, unmatchedAreMissing: true)
+        monitored = false
+        expected.removeAll(keepingCapacity: true)
+        matched = 0
+        signal = nil
+    }
+
+    /// The engine's own decisions at this step, computed once, at the point it made them
+    /// (before the first decision or signal after the simulator's events). Past that point
+    /// (`unmatchedAreMissing`), those the journal did not hold are missing.
+    private mutating func consultMonitor(_ source: DecodedBlock, at index: Int, fold: RunFold, unmatchedAreMissing: Bool) {
+        if !monitored {
+            monitored = true
+            expected = fold.risk.monitor(source, at: index, projections: fold.projections)
+        }
+        guard unmatchedAreMissing, matched < expected.count else { return }
+        for outcome in expected[matched...] {
+            report.missing.append("source event \(source.sequence(at: index)): the engine decides \(outcome.decision.verdict.label) "
+                                  + "\(outcome.decision.approvedQuantity.units) of instrument \(outcome.instrument.rawValue), which the run journal does not hold")
+        }
+        matched = expected.count
+    }
+
+    private mutating func record(_ journaled: RiskDecided, derived: RiskOutcome?, instrument: InstrumentID, sequence: UInt64, time: Int64, answeredSignal: Bool) {
+        report.checked += 1
+        var entry = AuditedDecision(sequence: sequence, instrument: instrument, time: time, decision: journaled, answeredSignal: answeredSignal, mismatch: nil)
+        if let derived {
+            entry.mismatch = Self.difference(journaled, derived.decision)
+        } else {
+            entry.mismatch = "no signal before it and the engine decides nothing of its own here"
+        }
+        if entry.mismatch != nil { report.mismatches.append(entry) }
+        let listed: Bool
+        switch selection {
+        case .all: listed = true
+        case .sequence(let wanted): listed = wanted == sequence
+        case .time(let range): listed = range.contains(time)
+        }
+        if listed { report.listed.append(entry) }
+    }
+
+    /// What differs between a journaled decision and the re-derived one, nil when nothing
+    /// (compared as encoded, so NaN measures compare equal to themselves).
+    static func difference(_ journaled: RiskDecided, _ derived: RiskDecided) -> String? {
+        func bytes(_ decision: RiskDecided) -> [UInt8] {
+            var writer = ByteWriter()
+            EventCodec.appendFrame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .riskDecision(decision)), to: &writer)
+            return writer.bytes
+        }
+        guard bytes(journaled) != bytes(derived) else { return nil }
+        if journaled.verdict != derived.verdict { return "verdict \(journaled.verdict.label), re-derived \(derived.verdict.label)" }
+        if journaled.requestedQuantity != derived.requestedQuantity {
+            return "requested \(journaled.requestedQuantity.units), re-derived \(derived.requestedQuantity.units)"
+        }
+        if journaled.approvedQuantity != derived.approvedQuantity {
+            return "approved \(journaled.approvedQuantity.units), re-derived \(derived.approvedQuantity.units)"
+        }
+        for (a, b) in zip(journaled.rules, derived.rules) where a.rule != b.rule || a.passed != b.passed
+            || a.measured.bitPattern != b.measured.bitPattern || a.limit.bitPattern != b.limit.bitPattern {
+            let label = RiskRule(rawValue: a.rule)?.label ?? "rule \(a.rule)"
+            return "\(label): journaled \(a.measured) against \(a.limit) (\(a.passed ? "passed" : "failed")), re-derived \(b.measured) against \(b.limit) (\(b.passed ? "passed" : "failed"))"
+        }
+        if journaled.rules.count != derived.rules.count { return "\(journaled.rules.count) rules journaled, \(derived.rules.count) re-derived" }
+        if journaled.sizing.count != derived.sizing.count || zip(journaled.sizing, derived.sizing).contains(where: { $0.input != $1.input || $0.value.bitPattern != $1.value.bitPattern }) {
+            return "sizing inputs differ"
+        }
+        if journaled.orderID != derived.orderID { return "order \(journaled.orderID), re-derived \(derived.orderID)" }
+        if journaled.stateHash != derived.stateHash { return "state hash \(journaled.stateHash), re-derived \(derived.stateHash)" }
+        return "causation \(journaled.causation), re-derived \(derived.causation)"
+    }
+}

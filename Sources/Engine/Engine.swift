@@ -1,0 +1,103 @@
+import Crypto
+import Events
+import Execution
+public import Journal
+import Projections
+import Risk
+import Strategies
+public import TapeCore
+
+/// The trading loop (specs/runs.md): reads a source journal in sequence order, drives the
+/// projections, the simulator, the risk engine and the strategies, and writes everything the
+/// run does to a run journal, each event naming the source event it reacted to.
+///
+/// At each source event, in this order:
+/// 1. the projections and the risk engine's state take it;
+/// 2. the simulator matches working orders against it, the venue's liquidation rule is
+///    checked, and funding settled at it is reported (`FundingPaid`);
+/// 3. the risk engine's own decisions (kill switch, daily loss, liquidation buffer, exits) are
+///    journaled, then their orders submitted;
+/// 4. each strategy reacts; each signal is journaled, decided, and its order submitted.
+/// Every run event is folded into the projections and the risk state as it is written, so the
+/// next decision sees it, exactly as a replay of source and run journal will.
+public struct Engine {
+    public let configuration: RunConfiguration
+    public let codeVersion: String
+
+    public init(configuration: RunConfiguration, codeVersion: String) {
+        self.configuration = configuration
+        self.codeVersion = codeVersion
+    }
+
+    /// The attachments a run journal carries (specs/runs.md).
+    public enum Attachment {
+        public static let run = "run.yaml"
+        public static let projections = "projections.yaml"
+        public static let limits = "limits.yaml"
+        public static let source = "source"
+        public static let paths = "paths"
+    }
+
+    /// The run journal's id: derived from the source, the range, the configuration and the
+    /// seed, so the same backtest makes the same journal.
+    public static func runID(source: JournalID, range: ClosedRange<UInt64>, configuration: Hash256, seed: UInt64) -> JournalID {
+        var writer = ByteWriter()
+        writer.writeVarint(source.high)
+        writer.writeVarint(source.low)
+        writer.writeVarint(range.lowerBound)
+        writer.writeVarint(range.upperBound)
+        writer.write(contentsOf: configuration.bytes)
+        writer.writeVarint(seed)
+        let digest = Array(SHA256.hash(data: writer.bytes))
+        func word(_ offset: Int) -> UInt64 { digest[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        return JournalID(high: word(0), low: word(8))
+    }
+
+    /// Runs the backtest of `range` of `source` (all of it when nil), writing a new run
+    /// journal at `output`.
+    public func backtest(source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String) throws -> RunSummary {
+        let sourceHead = try source.head()
+        let range = requested ?? (sourceHead.firstSequence...sourceHead.lastSequence)
+        let sourceID = source.id
+        let id = Self.runID(source: sourceID, range: range, configuration: configuration.hash, seed: configuration.seed)
+        let run = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: id))
+        guard try run.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a run writes a new one") }
+        let summary = try source.read { snapshot in
+            try run.write { appender in
+                var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
+                for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
+                try appender.attach(Array(configuration.text.utf8), name: Attachment.run)
+                try appender.attach(Array(configuration.projectionsText.utf8), name: Attachment.projections)
+                try appender.attach(Array(configuration.limitsText.utf8), name: Attachment.limits)
+                try appender.attach(Array(sourcePath.utf8), name: Attachment.source)
+                try appender.attach(Array("\(configuration.source)\n\(configuration.projections.source)\n\(configuration.limits.source)".utf8), name: Attachment.paths)
+                var reader = BlockReader()
+                let firstTime: Int64 = range.isEmpty || sourceHead.eventCount == 0 ? 0
+                    : try snapshot.loadBlock(containing: range.lowerBound, filter: EventFilter(types: [], instruments: nil), using: &reader)
+                        ? reader.block.receiveTimes[reader.block.indices(from: range.lowerBound, through: range.lowerBound).lowerBound] : 0
+                let started = RunStarted(sourceJournal: sourceID, sourceFirstSequence: range.lowerBound, sourceLastSequence: range.upperBound,
+                                         configurationHash: configuration.hash, codeVersion: codeVersion, seed: configuration.seed, kind: .backtest)
+                let start = Timestamp(nanosSinceEpoch: firstTime)
+                try appender.append(started, eventTime: start, receiveTime: start, instrument: .none)
+                var last: UInt64 = 0
+                var lastTime = firstTime
+                let filter = EventFilter(types: loop.decodedTypes, instruments: nil)
+                try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: filter, using: &reader) { block in
+                    for index in block.indices(from: range.lowerBound, through: range.upperBound) {
+                        try loop.step(block, at: index, appender: &appender)
+                    }
+                    if let final = block.indices(from: range.lowerBound, through: range.upperBound).last {
+                        last = block.sequence(at: final)
+                        lastTime = block.receiveTimes[final]
+                    }
+                    return true
+                }
+                let ended = RunEnded(status: .completed, lastSourceSequence: last, eventCount: appender.nextSequence)
+                let end = Timestamp(nanosSinceEpoch: lastTime)
+                try appender.append(ended, eventTime: end, receiveTime: end, instrument: .none)
+                return loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0)
+            }
+        }
+        return try summary.sealed(by: run)
+    }
+}

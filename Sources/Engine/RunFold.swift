@@ -1,0 +1,29 @@
+public import Events
+public import Projections
+public import Risk
+public import TapeCore
+
+/// What a run's events fold into: the projections and the risk engine's state. A run, its
+/// replay and its audit all fold source and run events through here, in the same order, so
+/// they agree on every state at every point.
+public struct RunFold: Sendable {
+    public var projections: ProjectionSet
+    public var risk: RiskEngine
+
+    public init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
+        projections = try ProjectionSet(configuration: configuration.projections, instruments: instruments)
+        risk = try RiskEngine(limits: configuration.limits, instruments: instruments)
+    }
+
+    /// Folds in the event at `index` of `block` (source or run).
+    @inline(__always)
+    public mutating func take(_ block: DecodedBlock, at index: Int) {
+        projections.apply(block, at: index)
+        risk.observe(block, at: index, projections: projections)
+    }
+
+    /// The event types whose payloads the fold reads from the source.
+    public var decodedTypes: Set<EventType> {
+        projections.decodedTypes.union([.trade, .markPrice])
+    }
+}

@@ -1,0 +1,199 @@
+import Events
+import Execution
+import Journal
+import Projections
+import Risk
+import Strategies
+import TapeCore
+
+/// Why a run could not be made or read.
+public struct RunError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One run in progress: the fold, the simulator, the strategies, and the run events of the
+/// current source event.
+struct RunLoop {
+    var fold: RunFold
+    var simulator: Simulator
+    var strategies: StrategySet
+    let table: InstrumentTable
+    /// Run events made at this step and not yet written.
+    private var pending: [RunEvent] = []
+    private var signals: [StrategySignal] = []
+    private var block = DecodedBlock()
+    private var stamped: [Event] = []
+    /// Per instrument id: the liquidation price last computed (NaN: none), valid until the
+    /// account changes.
+    private var liquidationPrices: [Double]
+    private var liquidationValid = false
+    /// Counters for the summary.
+    private(set) var counts = RunCounts()
+
+    init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
+        fold = try RunFold(configuration: configuration, instruments: instruments)
+        simulator = Simulator(options: configuration.execution, instruments: instruments)
+        strategies = try configuration.strategies(for: instruments)
+        table = instruments
+        liquidationPrices = Array(repeating: .nan, count: instruments.count + 1)
+    }
+
+    var decodedTypes: Set<EventType> {
+        fold.decodedTypes.union(Simulator.readTypes).union(strategies.readTypes)
+    }
+
+    /// Runs the source event at `index` of `block`.
+    @inline(__always)
+    mutating func step(_ source: DecodedBlock, at index: Int, appender: inout JournalAppender) throws {
+        let time = source.receiveTimes[index]
+        let fundingDue = fold.projections.ledger!.nextFunding <= time
+        let fundingBefore = fundingDue ? fundingSnapshot() : []
+        fold.take(source, at: index)
+        let step = RunStep(sequence: source.sequence(at: index), time: time)
+        simulator.step(source, at: index, books: fold.projections.book, into: &pending)
+        if fundingDue { reportFunding(since: fundingBefore, step: step) }
+        checkLiquidation(source, at: index, step: step)
+        if !pending.isEmpty { try flush(step, appender: &appender) }
+
+        let outcomes = fold.risk.monitor(source, at: index, projections: fold.projections)
+        if !outcomes.isEmpty { try decideOnOwn(outcomes, step: step, appender: &appender) }
+
+        strategies.react(to: source, at: index, projections: fold.projections, into: &signals)
+        if !signals.isEmpty {
+            for signal in signals {
+                counts.signals += 1
+                pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
+                try flush(step, appender: &appender)
+                let outcome = fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections,
+                                               orderID: simulator.upcomingOrderID)
+                try place(outcome, step: step, appender: &appender)
+            }
+            signals.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Journals the risk engine's own decisions (and a kill switch), then places their orders.
+    private mutating func decideOnOwn(_ outcomes: [RiskOutcome], step: RunStep, appender: inout JournalAppender) throws {
+        var placed: [RiskOutcome] = []
+        for var outcome in outcomes {
+            if outcome.quantity != 0 { outcome.decision.orderID = simulator.newOrderID() }
+            record(outcome)
+            placed.append(outcome)
+        }
+        try flush(step, appender: &appender)
+        for outcome in placed where outcome.quantity != 0 {
+            submit(outcome, id: outcome.decision.orderID, step: step)
+        }
+        if !pending.isEmpty { try flush(step, appender: &appender) }
+    }
+
+    /// Journals a decision on a signal and places its order.
+    private mutating func place(_ outcome: RiskOutcome, step: RunStep, appender: inout JournalAppender) throws {
+        record(outcome)
+        if outcome.quantity != 0 { submit(outcome, id: simulator.newOrderID(), step: step) }
+        try flush(step, appender: &appender)
+    }
+
+    private mutating func record(_ outcome: RiskOutcome) {
+        counts.decisions[Int(outcome.decision.verdict.rawValue)] += 1
+        pending.append(RunEvent(instrument: outcome.instrument, body: .riskDecision(outcome.decision)))
+        if let kill = outcome.killSwitch { pending.append(RunEvent(instrument: .none, body: .killSwitch(kill))) }
+    }
+
+    private mutating func submit(_ outcome: RiskOutcome, id: UInt64, step: RunStep) {
+        let request = OrderRequest(
+            instrument: outcome.instrument, side: outcome.quantity > 0 ? .buy : .sell, type: outcome.price > 0 ? .limit : .market,
+            quantity: Quantity(units: abs(outcome.quantity)), price: Price(units: outcome.price), reduceOnly: outcome.reduceOnly)
+        simulator.submit(request, id: id, step: step, books: fold.projections.book, into: &pending)
+    }
+
+    /// Stamps the pending run events with the step's time, folds them in and appends them.
+    private mutating func flush(_ step: RunStep, appender: inout JournalAppender) throws {
+        let stamp = Timestamp(nanosSinceEpoch: step.time)
+        stamped.removeAll(keepingCapacity: true)
+        for event in pending {
+            stamped.append(Event(eventTime: stamp, receiveTime: stamp, instrument: event.instrument, body: event.body))
+            switch event.body {
+            case .fill: counts.fills += 1
+            case .orderSubmitted: counts.orders += 1
+            case .liquidation(let liquidation):
+                counts.liquidations += 1
+                simulator.adjustPosition(event.instrument, by: liquidation.side == .buy ? liquidation.quantity.units : -liquidation.quantity.units)
+            default: break
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        block.set(stamped, firstSequence: appender.nextSequence)
+        for index in 0..<block.count {
+            fold.take(block, at: index)
+            try appender.append(stamped[index])
+        }
+        liquidationValid = false
+    }
+
+    // MARK: Funding and liquidation
+
+    /// Each position's funding total and pending rate before funding may settle.
+    private func fundingSnapshot() -> [(funding: Int128, rate: Int64)] {
+        let ledger = fold.projections.ledger!
+        return ledger.positions.indices.map { (ledger.positions[$0].funding, ledger.pendingRate[$0]) }
+    }
+
+    /// Reports the funding the ledger settled at this event: one `FundingPaid` per position.
+    private mutating func reportFunding(since before: [(funding: Int128, rate: Int64)], step: RunStep) {
+        let ledger = fold.projections.ledger!
+        for raw in 1..<ledger.positions.count where ledger.positions[raw].funding != before[raw].funding {
+            let amount = ledger.positions[raw].funding - before[raw].funding
+            let toMoney = Int128(FixedPoint.powersOfTen[FixedPoint.maximumScale - table.instruments[raw - 1].priceScale])
+            pending.append(RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .fundingPayment(FundingPaid(
+                causation: step.sequence, position: Quantity(units: ledger.positions[raw].size), markPrice: Price(units: ledger.marks[raw]),
+                rate: Rate(units: before[raw].rate), amount: Money(units: amount / toMoney)))))
+            counts.fundingEvents += 1
+        }
+        liquidationValid = false
+    }
+
+    /// The venue's rule: a position whose mark reaches its liquidation price is closed there.
+    private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
+        guard fold.risk.state.held > 0 else { return }
+        let type = source.types[index]
+        guard type == .trade || type == .markPrice else { return }
+        let ledger = fold.projections.ledger!
+        let raw = Int(source.instruments[index].rawValue)
+        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0 else { return }
+        if !liquidationValid || fold.risk.state.held > 1 {
+            for other in 1..<ledger.positions.count { liquidationPrices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
+            liquidationValid = true
+        }
+        let bound = liquidationPrices[raw]
+        let mark = Double(ledger.marks[raw])
+        let size = ledger.positions[raw].size
+        guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return }
+        let instrument = table.instruments[raw - 1]
+        let tick = instrument.priceIncrement.units
+        // At the liquidation price, on the tick grid toward the position's loss.
+        let price = size > 0 ? Int64((bound / Double(tick)).rounded(.up)) * tick : Int64((bound / Double(tick)).rounded(.down)) * tick
+        let entry = ledger.entryPrice(raw)
+        let loss = Double(abs(size)) * abs(entry - Double(price)) / Double(FixedPoint.powersOfTen[instrument.sizeScale])
+            * Double(instrument.multiplier.units) / Double(FixedPoint.powersOfTen[instrument.multiplier.scale])
+        pending.append(RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .liquidation(PositionLiquidated(
+            causation: step.sequence, side: size > 0 ? .sell : .buy, quantity: Quantity(units: abs(size)), price: Price(units: max(price, tick)),
+            loss: Money(units: Int128(loss.rounded()))))))
+    }
+
+    func summary(sourceEvents: UInt64) -> RunSummary {
+        RunSummary(counts: counts, sourceEvents: sourceEvents, ledger: fold.projections.ledger!, table: table)
+    }
+}
+
+/// What a run counted as it went.
+struct RunCounts: Sendable {
+    var signals = 0
+    var orders = 0
+    var fills = 0
+    var liquidations = 0
+    var fundingEvents = 0
+    /// By verdict code.
+    var decisions = [Int](repeating: 0, count: 8)
+}

@@ -1,0 +1,88 @@
+import Crypto
+import Events
+public import Journal
+import Projections
+public import TapeCore
+
+/// What a run did (`tape backtest --json`; specs/runs.md).
+public struct RunSummary: Sendable {
+    public struct PositionSummary: Sendable {
+        public var instrument: String
+        public var size: Int64
+        public var sizeScale: Int
+        public var fills: UInt64
+        public var entryPrice: Double
+        public var currency: String
+        /// 10⁻¹⁸ of the settlement currency.
+        public var realized: Int128
+        public var unrealized: Int128
+        public var fees: Int128
+        public var funding: Int128
+    }
+
+    public var sourceEvents: UInt64
+    public var signals: Int
+    public var orders: Int
+    public var fills: Int
+    public var liquidations: Int
+    public var fundingPayments: Int
+    /// Decisions by verdict label, in verdict-code order.
+    public var decisions: [(verdict: String, count: Int)]
+    public var positions: [PositionSummary]
+    /// Account totals per currency (10⁻¹⁸ units): fees paid, funding received, realized.
+    public var totals: [(currency: String, fees: Int128, funding: Int128, realized: Int128)]
+    public var equity: Double
+    public var valuationCurrency: String
+    /// Filled in once the run journal is committed.
+    public var runEvents: UInt64 = 0
+    public var runHash: Hash256 = .zero
+    public var runID: JournalID = .none
+
+    init(counts: RunCounts, sourceEvents: UInt64, ledger: LedgerProjection, table: InstrumentTable) {
+        self.sourceEvents = sourceEvents
+        signals = counts.signals
+        orders = counts.orders
+        fills = counts.fills
+        liquidations = counts.liquidations
+        fundingPayments = counts.fundingEvents
+        decisions = RiskVerdict.allCases.map { ($0.label, counts.decisions[Int($0.rawValue)]) }
+        positions = (1..<ledger.positions.count).compactMap { raw in
+            let position = ledger.positions[raw]
+            guard position.fills > 0 || position.size != 0 || position.funding != 0 else { return nil }
+            let instrument = table.instruments[raw - 1]
+            return PositionSummary(
+                instrument: instrument.name, size: position.size, sizeScale: instrument.sizeScale, fills: position.fills,
+                entryPrice: position.size != 0 ? ledger.entryPrice(raw) / Double(FixedPoint.powersOfTen[instrument.priceScale]) : 0,
+                currency: instrument.settlementCurrency, realized: position.realized, unrealized: ledger.unrealized(raw), fees: position.fees,
+                funding: position.funding)
+        }
+        totals = ledger.currencies.indices.map { (ledger.currencies[$0], ledger.totalFees[$0], ledger.totalFunding[$0], ledger.totalRealized[$0]) }
+        equity = ledger.valuation().equity
+        valuationCurrency = ledger.currency
+    }
+
+    /// The summary with the committed run journal's id, length and hash.
+    func sealed(by run: Journal) throws -> RunSummary {
+        var sealed = self
+        sealed.runID = run.id
+        sealed.runHash = try Self.contentHash(of: run)
+        sealed.runEvents = try run.head().eventCount
+        return sealed
+    }
+
+    /// SHA-256 over the journal's events, each as its codec frame: two journals with the same
+    /// events have the same hash, whatever their block sizes.
+    public static func contentHash(of journal: Journal) throws -> Hash256 {
+        try journal.read { snapshot in
+            var hasher = SHA256()
+            var frame = ByteWriter()
+            try snapshot.forEachEvent { _, event in
+                frame.removeAll()
+                EventCodec.appendFrame(event, to: &frame)
+                hasher.update(data: frame.bytes)
+                return true
+            }
+            return Hash256(bytes: Array(hasher.finalize()))!
+        }
+    }
+}

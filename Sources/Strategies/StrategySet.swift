@@ -1,0 +1,146 @@
+public import Configuration
+public import Events
+public import Projections
+public import TapeCore
+
+/// The strategies of a run, in configuration order (specs/strategies.md): the `strategies`
+/// list of a run configuration, resolved against the journal's instruments and the
+/// projections' bar series.
+public struct StrategySet: Sendable {
+    enum BuiltIn: Sendable {
+        case movingAverageCross(MovingAverageCross)
+        case rsiReversion(RSIReversion)
+        case breakout(Breakout)
+        case fundingCarry(FundingCarry)
+        case pairs(PairsReversion)
+    }
+
+    var strategies: [BuiltIn]
+    /// Each strategy's `type` as configured.
+    public let names: [String]
+
+    /// Reads the `strategies` list (none: no strategy); `bars` names the bar series a strategy
+    /// may read.
+    public init(_ node: ConfigNode?, instruments table: InstrumentTable, bars: BarsOptions?) throws(ConfigError) {
+        var strategies: [BuiltIn] = []
+        var names: [String] = []
+        for item in try node?.list("strategies") ?? [] {
+            let fields = try item.mapping(allowed: [
+                "type", "instrument", "instruments", "size", "sizes", "long_only", "on", "fast", "slow", "period", "lower", "upper",
+                "channel", "k", "entry", "exit", "ratio",
+            ], what: "a strategy")
+            let type = try fields.required("type").text("strategy type")
+            func instrument(_ node: ConfigNode) throws(ConfigError) -> InstrumentID {
+                let name = try node.text("instrument")
+                guard let id = table.id(named: name) else { throw node.error("instrument \(name) is not in the journal") }
+                return id
+            }
+            func position(_ id: InstrumentID, _ node: ConfigNode) throws(ConfigError) -> Position {
+                let text = try node.text("size")
+                let size: Int64
+                do {
+                    size = try Quantity(parsingSize: text, scale: table[id].sizeScale).units
+                } catch {
+                    throw node.error("size '\(text)' of \(table[id].name): \(error)")
+                }
+                guard size > 0, size % table[id].sizeIncrement.units == 0 else { throw node.error("size '\(text)' must be a positive whole number of lots of \(table[id].name)") }
+                return Position(instrument: id, size: size, longOnly: try fields["long_only"]?.bool("long_only") ?? false, table: table)
+            }
+            func input() throws(ConfigError) -> PriceInput {
+                guard let node = fields["on"] else { return .trades }
+                let name = try node.text("on")
+                if name == "trades" { return .trades }
+                guard let series = bars?.series.firstIndex(where: { $0.name == name }) else {
+                    throw node.error("'on: \(name)' is neither trades nor a bar series of the projections (\((bars?.series ?? []).map(\.name).joined(separator: ", ")))")
+                }
+                return .bars(series)
+            }
+            func period(_ key: String, default value: Int) throws(ConfigError) -> Int {
+                try fields[key]?.integer(key, in: 1...1_000_000) ?? value
+            }
+            switch type {
+            case "ema_cross":
+                let fast = try period("fast", default: 10)
+                let slow = try period("slow", default: 50)
+                guard fast < slow else { throw fields.owner.error("ema_cross needs fast < slow (\(fast), \(slow))") }
+                let id = try instrument(fields.required("instrument"))
+                strategies.append(.movingAverageCross(MovingAverageCross(position: try position(id, fields.required("size")), input: try input(), fast: fast, slow: slow)))
+            case "rsi_reversion":
+                let lower = try fields["lower"]?.number("lower", in: 0...100) ?? 30
+                let upper = try fields["upper"]?.number("upper", in: 0...100) ?? 70
+                guard lower < 50, upper > 50 else { throw fields.owner.error("rsi_reversion needs lower < 50 < upper") }
+                let id = try instrument(fields.required("instrument"))
+                strategies.append(.rsiReversion(RSIReversion(position: try position(id, fields.required("size")), input: try input(),
+                                                             period: try period("period", default: 14), lower: lower, upper: upper)))
+            case "breakout":
+                let text = try fields["channel"]?.text("channel") ?? "donchian"
+                guard let channel = Breakout.Channel(rawValue: text) else { throw fields.owner.error("channel '\(text)' is not donchian or bollinger") }
+                let id = try instrument(fields.required("instrument"))
+                strategies.append(.breakout(Breakout(position: try position(id, fields.required("size")), input: try input(), channel: channel,
+                                                     period: try period("period", default: 20), k: try fields["k"]?.number("k", in: 0...100) ?? 2)))
+            case "funding_carry":
+                let entry = try fields["entry"]?.number("entry", in: 0...1) ?? 0.0001
+                let exit = try fields["exit"]?.number("exit", in: 0...1) ?? entry / 2
+                guard exit <= entry else { throw fields.owner.error("funding_carry needs exit ≤ entry") }
+                let id = try instrument(fields.required("instrument"))
+                strategies.append(.fundingCarry(FundingCarry(position: try position(id, fields.required("size")), entry: entry, exit: exit)))
+            case "pairs":
+                let legs = try fields.required("instruments").list("instruments")
+                let sizes = try fields.required("sizes").list("sizes")
+                guard legs.count == 2, sizes.count == 2 else { throw fields.owner.error("pairs needs two instruments and two sizes") }
+                let a = try instrument(legs[0])
+                let b = try instrument(legs[1])
+                guard a != b else { throw legs[1].error("pairs needs two different instruments") }
+                let entry = try fields["entry"]?.number("entry", in: 0...100) ?? 2
+                let exit = try fields["exit"]?.number("exit", in: 0...100) ?? 0.5
+                guard exit < entry else { throw fields.owner.error("pairs needs exit < entry") }
+                strategies.append(.pairs(PairsReversion(first: try position(a, sizes[0]), second: try position(b, sizes[1]), input: try input(),
+                                                        ratio: try fields["ratio"]?.number("ratio", in: -100...100) ?? 1,
+                                                        period: try period("period", default: 100), entry: entry, exit: exit)))
+            default:
+                throw fields.owner.error("strategy type '\(type)' is not ema_cross, rsi_reversion, breakout, funding_carry or pairs")
+            }
+            names.append(type)
+        }
+        self.strategies = strategies
+        self.names = names
+    }
+
+    /// The event types whose payloads the strategies read.
+    public var readTypes: Set<EventType> {
+        strategies.reduce(into: []) { types, strategy in
+            switch strategy {
+            case .movingAverageCross(let s): types.formUnion(s.readTypes)
+            case .rsiReversion(let s): types.formUnion(s.readTypes)
+            case .breakout(let s): types.formUnion(s.readTypes)
+            case .fundingCarry(let s): types.formUnion(s.readTypes)
+            case .pairs(let s): types.formUnion(s.readTypes)
+            }
+        }
+    }
+
+    /// Every strategy reacts to the event at `index` of `block`, in configuration order.
+    @inline(__always)
+    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, into signals: inout [StrategySignal]) {
+        for slot in strategies.indices {
+            let number = UInt32(slot)
+            switch strategies[slot] {
+            case .movingAverageCross(var s):
+                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
+                strategies[slot] = .movingAverageCross(s)
+            case .rsiReversion(var s):
+                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
+                strategies[slot] = .rsiReversion(s)
+            case .breakout(var s):
+                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
+                strategies[slot] = .breakout(s)
+            case .fundingCarry(var s):
+                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
+                strategies[slot] = .fundingCarry(s)
+            case .pairs(var s):
+                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
+                strategies[slot] = .pairs(s)
+            }
+        }
+    }
+}
