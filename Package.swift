@@ -108,7 +108,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .target(name: "TestSupport", dependencies: ["TapeCore", "Events"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["TapeCore", "Events", "Journal", "Ingest"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TapeCoreTests", dependencies: ["TapeCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EventsTests", dependencies: ["TapeCore", "Events", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JournalTests", dependencies: ["TapeCore", "Events", "Journal", "TestSupport"], swiftSettings: strict),

@@ -1,0 +1,197 @@
+import Engine
+import Events
+import Foundation
+import Journal
+import Projections
+import Risk
+import TapeCore
+import Testing
+import TestSupport
+
+/// Backtests on the bundled real capture: deterministic run journals, replays that give every
+/// decision back, audits that catch a doctored decision, and an EMA cross checked against an
+/// independent calculation.
+@Suite("Engine")
+struct EngineTests {
+    /// A run configuration in `directory`: the repository's projections and limits unless given.
+    static func configuration(
+        _ directory: TemporaryDirectory, run: String, projections: String? = nil, limits: String? = nil
+    ) throws -> RunConfiguration {
+        let projectionsPath = projections.map { text in
+            let path = directory.appending("projections.yaml")
+            try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        } ?? Paths.defaultProjections
+        let limitsPath = limits.map { text in
+            let path = directory.appending("limits.yaml")
+            try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        } ?? Paths.repository.appendingPathComponent("projections/limits.yaml").path
+        let path = directory.appending("run.yaml")
+        let text = "version: 1\nprojections: \(projectionsPath)\nlimits: \(limitsPath)\n" + run
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try RunConfiguration(path: path)
+    }
+
+    static let emaCross = """
+        seed: 7
+        execution: {fees: {maker: "0.0002", taker: "0.0004"}, latency: {submit: 5ms, cancel: 5ms}, slippage: {model: spread, fraction: 0.5}}
+        strategies:
+          - {type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: "0.01"}
+          - {type: breakout, channel: bollinger, instrument: BTCUSDT-PERP.BINANCE, period: 200, k: 2, size: "0.005"}
+
+        """
+
+    @Test("two runs of the same backtest write the same run journal, event for event; its replay gives every decision back")
+    func deterministic() throws {
+        let directory = TemporaryDirectory("engine")
+        let source = try sampleJournal(directory)
+        let configuration = try Self.configuration(directory, run: Self.emaCross)
+        let engine = Engine(configuration: configuration, codeVersion: "test")
+        let first = try engine.backtest(source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run1"))
+        let second = try engine.backtest(source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run2"))
+        #expect(first.runHash == second.runHash && first.runID == second.runID && first.runEvents == second.runEvents)
+        #expect(first.signals > 20 && first.fills > 20, "the sample should make the strategies trade: \(first.signals) signals, \(first.fills) fills")
+        let decisions = try Journal(path: directory.appending("run1")).head().count(of: .riskDecision)
+        #expect(decisions == UInt64(first.decisions.reduce(0) { $0 + $1.count }))
+
+        // The audit re-derives every decision, from the source and the run journal alone.
+        let replay = try RunReplay(runPath: directory.appending("run1"), sourcePath: nil)
+        var auditor = Auditor()
+        let fold = try replay.replay(visitor: &auditor)
+        #expect(auditor.report.checked == Int(decisions))
+        #expect(auditor.report.isClean, "\(auditor.report.mismatches.prefix(3).map { $0.mismatch ?? "" }) \(auditor.report.missing.prefix(3))")
+        // The replayed ledger is the run's.
+        #expect(abs(fold.projections.ledger!.valuation().equity - first.equity) < 1e-9)
+        #expect(fold.projections.ledger!.positions[1].fills == first.positions[0].fills)
+    }
+
+    @Test("a decision doctored in a copy of the run journal makes the audit fail, naming it")
+    func doctored() throws {
+        let directory = TemporaryDirectory("engine-doctored")
+        let source = try sampleJournal(directory)
+        let configuration = try Self.configuration(directory, run: Self.emaCross)
+        _ = try Engine(configuration: configuration, codeVersion: "test").backtest(
+            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"))
+        // Copy the run, changing the measured value of one rule of the fifth decision.
+        let original = try Journal(path: directory.appending("run"))
+        let copy = try Journal(path: directory.appending("copy"), readOnly: false, create: true)
+        var doctoredSequence: UInt64 = 0
+        try original.read { snapshot in
+            try copy.write { appender in
+                for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
+                for name in [Engine.Attachment.run, Engine.Attachment.projections, Engine.Attachment.limits, Engine.Attachment.source, Engine.Attachment.paths] {
+                    if let bytes = try snapshot.attachment(name) { try appender.attach(bytes, name: name) }
+                }
+                var seen = 0
+                try snapshot.forEachEvent { sequence, event in
+                    var event = event
+                    if case .riskDecision(var decision) = event.body {
+                        seen += 1
+                        if seen == 5 {
+                            decision.rules[decision.rules.count - 1].measured *= 0.5
+                            event.body = .riskDecision(decision)
+                            doctoredSequence = sequence
+                        }
+                    }
+                    try appender.append(event)
+                    return true
+                }
+            }
+        }
+        #expect(doctoredSequence > 0)
+        let replay = try RunReplay(runPath: directory.appending("copy"), sourcePath: nil)
+        var auditor = Auditor()
+        try replay.replay(visitor: &auditor)
+        #expect(auditor.report.mismatches.map(\.sequence) == [doctoredSequence])
+        #expect(auditor.report.mismatches.first?.mismatch?.contains("journaled") == true)
+    }
+}
+
+extension EngineTests {
+    @Test("an EMA(10)/EMA(50) cross on the real trades matches an independent calculation: fills, position, fees and PnL to the cent")
+    func emaCrossReference() throws {
+        let directory = TemporaryDirectory("engine-ema")
+        let sample = try sampleJournal(directory)
+        // The capture's trades alone: market orders then fill at the last trade price.
+        let trades = try Journal(path: directory.appending("trades"), readOnly: false, create: true)
+        var prices: [Double] = []
+        try sample.read { snapshot in
+            try trades.write { appender in
+                for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
+                try snapshot.forEachEvent(filter: EventFilter(types: [.trade], instruments: nil)) { _, event in
+                    if case .trade(let trade) = event.body { prices.append(Double(trade.price.units) / 1e8) }
+                    try appender.append(event)
+                    return true
+                }
+            }
+        }
+        let configuration = try Self.configuration(
+            directory, run: """
+                execution: {fees: {maker: "0.0002", taker: "0.0004"}, slippage: {model: fixed, bps: 0}}
+                strategies: [{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: "0.01"}]
+
+                """,
+            projections: "version: 1\nledger: {currency: USDT, cash: {USDT: \"10000\"}, leverage: 10}\n",
+            limits: "version: 1\ninstruments: {default: {max_position: \"1\"}}\n")
+        let summary = try Engine(configuration: configuration, codeVersion: "test").backtest(
+            source: trades, sourcePath: directory.appending("trades"), range: nil, output: directory.appending("run"))
+
+        // The reference: EMAs seeded with the mean of their first values (as TA-Lib), a target of
+        // ±0.01 BTC on each change of sign of fast − slow, filled at that trade's price, taker fee
+        // 0.04 % of the notional, average-entry PnL.
+        struct EMA {
+            let period: Int
+            var values: [Double] = []
+            var value = Double.nan
+            mutating func add(_ x: Double) -> Double {
+                if values.count < period {
+                    values.append(x)
+                    if values.count == period { value = values.reduce(0, +) / Double(period) }
+                } else {
+                    value += 2 / Double(period + 1) * (x - value)
+                }
+                return value
+            }
+        }
+        var fast = EMA(period: 10)
+        var slow = EMA(period: 50)
+        var target = 0.0
+        var position = 0.0
+        var entry = 0.0
+        var realized = 0.0
+        var fees = 0.0
+        var fills = 0
+        for price in prices {
+            let f = fast.add(price)
+            let s = slow.add(price)
+            guard !s.isNaN, f != s else { continue }
+            let wanted = f > s ? 0.01 : -0.01
+            guard wanted != target else { continue }
+            target = wanted
+            let order = wanted - position
+            fills += 1
+            fees += abs(order) * price * 0.0004
+            if position != 0 && (order > 0) != (position > 0) {
+                let closed = min(abs(order), abs(position))
+                realized += closed * (price - entry) * (position > 0 ? 1 : -1)
+                let left = position + order
+                if abs(order) > abs(position) { entry = price } else if left == 0 { entry = 0 }
+                position = left
+            } else {
+                entry = (entry * abs(position) + price * abs(order)) / abs(position + order)
+                position += order
+            }
+        }
+        let last = prices.last!
+        let unrealized = position * (last - entry)
+        let reported = summary.positions[0]
+        #expect(fills > 10)
+        #expect(summary.fills == fills)
+        #expect(Double(reported.size) / 1e3 == position)
+        #expect(abs(Double(reported.fees) / 1e18 - fees) < 0.005, "fees \(Double(reported.fees) / 1e18) vs \(fees)")
+        #expect(abs(Double(reported.realized) / 1e18 - realized) < 0.005, "realized \(Double(reported.realized) / 1e18) vs \(realized)")
+        #expect(abs(Double(reported.unrealized) / 1e18 - unrealized) < 0.005, "unrealized \(Double(reported.unrealized) / 1e18) vs \(unrealized)")
+        #expect(abs(summary.equity - (10_000 + realized + unrealized - fees)) < 0.01)
+    }
+}
