@@ -27,13 +27,21 @@ public struct ConfigDocument: Sendable {
 
     /// Reads a file.
     public init(path: String) throws(ConfigError) {
-        let text: String
+        try self.init(yaml: try Self.text(path: path), source: path)
+    }
+
+    /// The text of the file at `path`.
+    public static func text(path: String) throws(ConfigError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(file: path, line: nil, reason: "cannot read: \(error.localizedDescription)")
         }
-        try self.init(yaml: text, source: path)
+    }
+
+    /// `name` resolved against the directory of the file at `path` (absolute names as they are).
+    public static func path(_ name: String, relativeTo path: String) -> String {
+        name.hasPrefix("/") ? name : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// Reads YAML text; `source` names it in errors.

@@ -1,7 +1,6 @@
 public import Configuration
 import Crypto
 public import Execution
-import Foundation
 public import Projections
 public import Risk
 public import TapeCore
@@ -30,20 +29,13 @@ public struct RunConfiguration: Sendable {
 
     /// Reads a run file and the files it names.
     public init(path: String) throws(ConfigError) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, reason: "cannot read: \(error.localizedDescription)")
-        }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let text = try ConfigDocument.text(path: path)
         func named(_ node: ConfigNode) throws(ConfigError) -> (text: String, path: String) {
-            let name = try node.text("file name")
-            let full = name.hasPrefix("/") ? name : directory + "/" + name
-            do {
-                return (try String(contentsOfFile: full, encoding: .utf8), full)
+            let full = ConfigDocument.path(try node.text("file name"), relativeTo: path)
+            do throws(ConfigError) {
+                return (try ConfigDocument.text(path: full), full)
             } catch {
-                throw node.error("cannot read \(full): \(error.localizedDescription)")
+                throw node.error("\(full): \(error.reason)")
             }
         }
         let document = try ConfigDocument(yaml: text, source: path)

@@ -19,11 +19,13 @@ extension RiskEngine {
         default: return []
         }
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
-        let valuation = ledger.valuation()
-        if let kill = killSwitch(step: step, equity: valuation.equity, projections: projections) { return kill }
         var outcomes: [RiskOutcome] = []
-        if let halt = dailyLossHalt(step: step, equity: valuation.equity) { outcomes.append(halt) }
-        outcomes += bufferReductions(step: step, valuation: valuation, ledger: ledger)
+        if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
+            let account = ledger.margin()
+            if let kill = killSwitch(step: step, equity: account.equity, projections: projections) { return kill }
+            if let halt = dailyLossHalt(step: step, equity: account.equity) { outcomes.append(halt) }
+            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
+        }
         if let exit = exit(InstrumentID(rawValue: UInt32(block.instruments[index].rawValue)), price: price, step: step, projections: projections) {
             outcomes.append(exit)
         }
@@ -75,9 +77,9 @@ extension RiskEngine {
 
     /// At the liquidation buffer (maintenance margin over equity): each position cut so the
     /// ratio falls to nine tenths of the buffer.
-    private func bufferReductions(step: RunStep, valuation: LedgerProjection.Valuation, ledger: LedgerProjection) -> [RiskOutcome] {
-        guard let buffer = limits.liquidationBuffer, valuation.equity > 0 else { return [] }
-        let ratio = valuation.maintenanceMargin / valuation.equity
+    private func bufferReductions(step: RunStep, equity: Double, maintenance: Double, ledger: LedgerProjection) -> [RiskOutcome] {
+        guard let buffer = limits.liquidationBuffer, equity > 0 else { return [] }
+        let ratio = maintenance / equity
         guard ratio >= buffer else { return [] }
         var reading = Reading()
         reading.check(.liquidationBuffer, ratio, buffer)

@@ -67,7 +67,7 @@ public struct RiskState: Sendable {
         let today = time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
         if today != day {
             day = today
-            dayStartEquity = ledger.valuation().equity
+            dayStartEquity = ledger.margin().equity
         }
         switch block.types[index] {
         case .trade: track(raw, price: block.trade(at: index).price.units, time: time, ledger: ledger)

@@ -11,13 +11,21 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
 
     /// Creates a value from exactly 32 bytes.
+    @inlinable
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
-        var values = [UInt64](repeating: 0, count: 4)
-        for (index, byte) in bytes.enumerated() {
-            values[index / 8] = values[index / 8] << 8 | UInt64(byte)
+        var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var index = 0
+        for byte in bytes {
+            switch index >> 3 {
+            case 0: values.0 = values.0 << 8 | UInt64(byte)
+            case 1: values.1 = values.1 << 8 | UInt64(byte)
+            case 2: values.2 = values.2 << 8 | UInt64(byte)
+            default: values.3 = values.3 << 8 | UInt64(byte)
+            }
+            index += 1
         }
-        words = (values[0], values[1], values[2], values[3])
+        words = values
     }
 
     /// Parses 64 hexadecimal digits.

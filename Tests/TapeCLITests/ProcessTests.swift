@@ -176,4 +176,36 @@ struct ProcessTests {
         let liveDay = try CLI.object(try CLI.run(["replay", "--journal", live, "--day", "2023-04-05", "--json"]).output)
         #expect((liveDay["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) } == (fresh["projections"] as? [String: Any]).map { NSDictionary(dictionary: $0) })
     }
+
+    @Test("tape backtest in two processes writes the same run journal; tape replay on it, tape audit and tape explain read it")
+    func backtest() throws {
+        let directory = TemporaryDirectory("backtest")
+        let source = directory.appending("source")
+        #expect(try CLI.importSample([CLI.firstDay, CLI.secondDay], into: source).status == 0)
+        let config = CLI.repository.appendingPathComponent("projections/ema-cross.yaml").path
+        var hashes: [String] = []
+        for name in ["run1", "run2"] {
+            let result = try CLI.run(["backtest", "--source", source, "--config", config, "--out", directory.appending(name), "--json"])
+            #expect(result.status == 0, "\(result.error)")
+            let summary = try CLI.object(result.output)
+            hashes.append(summary["run_hash"] as? String ?? "")
+            #expect((summary["fills"] as? Int ?? 0) > 10)
+        }
+        #expect(hashes[0] == hashes[1] && hashes[0].count == 64)
+        let refused = try CLI.run(["backtest", "--source", source, "--config", config, "--out", directory.appending("run1")])
+        #expect(refused.status == 2 && refused.error.contains("already holds a journal"))
+
+        let audit = try CLI.object(try CLI.run(["audit", "--run", directory.appending("run1"), "--json"]).output)
+        #expect(audit["mismatches"] as? Int == 0 && (audit["decisions"] as? Int ?? 0) > 10)
+        let replay = try CLI.object(try CLI.run(["replay", "--journal", directory.appending("run1"), "--json"]).output)
+        let ledger = (replay["projections"] as? [String: Any])?["ledger"] as? [String: Any]
+        let state = ledger?["state"] as? [String: Any]
+        #expect((state?["fees"] as? [String: Any])?["USDT"] as? String != "0")
+
+        let story = try CLI.run(["explain", "--run", directory.appending("run1"), "--order", "3"])
+        #expect(story.status == 0)
+        let types = try story.lines.map { try CLI.object($0)["type"] as? String ?? "" }
+        #expect(types.first == "trade" && types.contains("risk_decision") && types.contains("order_submitted") && types.contains("fill"))
+        #expect(try CLI.run(["explain", "--run", directory.appending("run1"), "--order", "999999"]).status == 2)
+    }
 }

@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "Journal", package: "Tape"),
                 .product(name: "Ingest", package: "Tape"),
                 .product(name: "Projections", package: "Tape"),
+                .product(name: "Engine", package: "Tape"),
             ]
         ),
     ],

@@ -288,9 +288,9 @@ public struct LedgerProjection: Projection, Sendable {
         guard position.size != 0 else { return .nan }
         if instrument(raw).kind == .inversePerpetual {
             // contracts × mult / cost (harmonic mean).
-            return Double(instrument(raw).coinValue(contracts: abs(position.size), price: 1)) / Double(position.cost.magnitude)
+            return Amount.approximate(instrument(raw).coinValue(contracts: abs(position.size), price: 1)) / Amount.approximate(Int128(position.cost.magnitude))
         }
-        return Double(position.cost) / Double(position.size)
+        return Amount.approximate(position.cost) / Double(position.size)
     }
 
     /// Readings of one position at its mark.
@@ -405,6 +405,23 @@ public struct LedgerProjection: Projection, Sendable {
                 / Double(FixedPoint.powersOfTen[instrument.multiplier.scale]) * rate(instrument.quoteCurrency)
         }
         return Amount.double(instrument.notionalAmount(size: abs(size), price: price)) * rate(instrument.settlementCurrency)
+    }
+
+    /// The account's equity and maintenance margin in the valuation currency: what the risk
+    /// engine watches at every price, without `valuation()`'s per-position readings.
+    public func margin() -> (equity: Double, maintenance: Double) {
+        var equity = 0.0
+        for index in currencies.indices where balances[index] != 0 {
+            equity += Amount.double(balances[index]) * rate(currencies[index])
+        }
+        var maintenance = 0.0
+        for raw in 1..<positions.count where positions[raw].size != 0 && isDerivative(raw) {
+            let currencyRate = rate(instrument(raw).settlementCurrency)
+            let notional = instrument(raw).notionalAmount(size: abs(positions[raw].size), price: marks[raw])
+            equity += (Amount.double(unrealized(raw)) + Amount.double(positions[raw].isolatedMargin)) * currencyRate
+            maintenance += Amount.double(maintenanceMargin(raw, notional: notional)) * currencyRate
+        }
+        return (equity, maintenance)
     }
 
     public func valuation() -> Valuation {

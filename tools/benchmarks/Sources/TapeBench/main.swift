@@ -4,6 +4,7 @@
 //
 //   tools/bench [--only NAME[,NAME…]] [--shared DIR] [--tape PATH]
 
+import Engine
 import Events
 import Foundation
 import Ingest
@@ -144,7 +145,8 @@ func tiledTrades(_ real: [(Timestamp, Trade)], count: Int) -> [(Timestamp, Trade
 
 let tradeCount = 10_000_000
 var trades: [(Timestamp, Trade)] = []
-if haveShared && (wanted("append") || wanted("scan") || wanted("seek") || wanted("import_trades_csv") || wanted("memory")) {
+let backtestFigures = ["backtest_ema", "audit", "memory_backtest"]
+if haveShared && (wanted("append") || wanted("scan") || wanted("seek") || wanted("import_trades_csv") || wanted("memory") || backtestFigures.contains(where: wanted)) {
     trades = tiledTrades(try realTrades(), count: tradeCount)
 }
 
@@ -297,12 +299,84 @@ if haveShared && wanted("import_stream") {
     report("import_stream", Double(rows) / best / 1e6, "M messages/s", target: "≥ 0.5 (\(rows) real gzip lines)")
 }
 
+// MARK: Backtests
+
+/// Writes a run configuration (and its projections and limits) into the scratch directory.
+func runConfiguration(_ name: String, projections: String, strategies: String) throws -> String {
+    let directory = "\(scratch)/\(name)-config"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try Data(projections.utf8).write(to: URL(fileURLWithPath: "\(directory)/projections.yaml"))
+    try FileManager.default.copyItem(atPath: "projections/limits.yaml", toPath: "\(directory)/limits.yaml")
+    let run = """
+        version: 1
+        projections: projections.yaml
+        limits: limits.yaml
+        execution: {fees: {maker: "0.0002", taker: "0.0004"}, latency: {submit: 5ms, cancel: 5ms}, slippage: {model: spread, fraction: 0.5}}
+        strategies: [\(strategies)]
+
+        """
+    try Data(run.utf8).write(to: URL(fileURLWithPath: "\(directory)/run.yaml"))
+    return "\(directory)/run.yaml"
+}
+
+let emaStrategy = "{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: \"0.01\"}"
+
+if !trades.isEmpty && backtestFigures.contains(where: wanted) {
+    // 10M tiled real trades, the EMA(10)/EMA(50) cross on every one, the repository's limits
+    // (projections/limits.yaml) with the ledger and risk projections they read.
+    let source = "\(scratch)/backtest-trades"
+    let journal = try Journal(path: source, readOnly: false, create: true)
+    try journal.write(durability: .bulk) { appender in
+        let id = try appender.add(perpetual)
+        for (time, trade) in trades { try appender.append(trade, eventTime: time, receiveTime: time, instrument: id) }
+    }
+    let config = try runConfiguration("ema", projections: """
+        version: 1
+        ledger: {currency: USDT, cash: {USDT: "10000"}, leverage: 10}
+        risk: {sample: 1m, window: 1440, volume_window: 1h}
+
+        """, strategies: emaStrategy)
+    let configuration = try RunConfiguration(path: config)
+    var best = Double.infinity
+    var summary: RunSummary?
+    if wanted("backtest_ema") || wanted("audit") {
+        for attempt in 0..<2 {
+            let out = "\(scratch)/backtest-run-\(attempt)"
+            best = min(best, try seconds {
+                summary = try Engine(configuration: configuration, codeVersion: "bench").backtest(source: journal, sourcePath: source, range: nil, output: out)
+            })
+        }
+    }
+    if wanted("backtest_ema"), let summary {
+        report("backtest_ema", Double(summary.sourceEvents) / best / 1e6, "M ticks/s",
+               target: "≥ 10 (EMA 10/50 on every trade, risk engine on, \(summary.decisions.reduce(0) { $0 + $1.count }) decisions, \(summary.fills) fills journaled)")
+    }
+    if wanted("audit") {
+        let replay = try RunReplay(runPath: "\(scratch)/backtest-run-0", sourcePath: source)
+        var checked = 0
+        var fastest = Double.infinity
+        for _ in 0..<2 {
+            fastest = min(fastest, try seconds {
+                var auditor = Auditor()
+                try replay.replay(visitor: &auditor)
+                precondition(auditor.report.isClean, "the benchmark run does not audit clean")
+                checked = auditor.report.checked
+            })
+        }
+        report("audit", Double(checked) / fastest / 1e3, "k decisions/s", target: "≥ 100 (\(checked) decisions re-derived over \(trades.count) trades)")
+    }
+    if wanted("memory_backtest") && FileManager.default.isExecutableFile(atPath: tapeBinary) {
+        report("memory_backtest", peakResidentMegabytes(["backtest", "--source", source, "--config", config, "--out", "\(scratch)/backtest-run-memory"]),
+               "MB resident", target: "≤ 150 (\(trades.count) ticks)")
+    }
+}
+
 // MARK: Replay (projections)
 
 /// A stop signal for a replay once its first event is delivered.
 struct FirstEventDelivered: Error {}
 
-if haveShared && (wanted("replay") || wanted("replay_day") || wanted("memory_replay")) {
+if haveShared && (wanted("replay") || wanted("replay_day") || wanted("memory_replay") || wanted("backtest_l2")) {
     // The contiguous capture across midnight 2023-04-04/05 (74 279 events, 8.6 minutes, starting
     // with the REST book snapshot), tiled 135 times an hour apart into 10M events over 5.6 days,
     // with a fill of the account every 5 000 events so the ledger and risk have positions.
@@ -387,6 +461,21 @@ if haveShared && (wanted("replay") || wanted("replay_day") || wanted("memory_rep
         latencies.sort()
         report("replay_day_first_event", latencies[latencies.count / 2], "ms (median)",
                target: "≤ 10 (open, find the day's snapshot among \(try journal.read { try $0.snapshotEntries().count }), restore, first event)")
+    }
+    if wanted("backtest_l2") {
+        // The same events, the default projections (L2 book, bars, the features) and the EMA cross.
+        let text = try String(contentsOfFile: "projections/default.yaml", encoding: .utf8)
+        let config = try runConfiguration("l2", projections: text, strategies: emaStrategy)
+        let run = try RunConfiguration(path: config)
+        var fastest = Double.infinity
+        var events: UInt64 = 0
+        for attempt in 0..<2 {
+            fastest = min(fastest, try seconds {
+                events = try Engine(configuration: run, codeVersion: "bench").backtest(
+                    source: journal, sourcePath: replayPath, range: nil, output: "\(scratch)/backtest-l2-\(attempt)").sourceEvents
+            })
+        }
+        report("backtest_l2", Double(events) / fastest / 1e6, "M events/s", target: "≥ 3 (L2 book, bars, \(features) features, ledger, risk, EMA cross)")
     }
     if wanted("memory_replay") && FileManager.default.isExecutableFile(atPath: tapeBinary) {
         report("memory_replay", peakResidentMegabytes(["replay", "--journal", replayPath, "--no-snapshots", "--projections", "projections/default.yaml", "--json"]),
