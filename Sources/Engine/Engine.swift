@@ -83,7 +83,7 @@ public struct Engine {
                 var lastTime = firstTime
                 let filter = EventFilter(types: loop.decodedTypes, instruments: nil)
                 try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: filter, using: &reader) { block in
-                    for index in block.indices(from: range.lowerBound, through: range.upperBound) {
+                    for index in block.indices(from: range.lowerBound, through: range.upperBound) where RunFold.isMarketEvent(block, at: index) {
                         try loop.step(block, at: index, appender: &appender)
                     }
                     if let final = block.indices(from: range.lowerBound, through: range.upperBound).last {

@@ -22,6 +22,14 @@ public struct RunFold: Sendable {
         risk.observe(block, at: index, projections: projections)
     }
 
+    /// Whether the source event at `index` is one a run reads: market and alternative data.
+    /// A source's own decisions, orders, fills and run events (a live session's account) are
+    /// not the run's, and are skipped.
+    @inline(__always)
+    public static func isMarketEvent(_ block: DecodedBlock, at index: Int) -> Bool {
+        block.types[index].rawValue < EventType.signal.rawValue
+    }
+
     /// The event types whose payloads the fold reads from the source.
     public var decodedTypes: Set<EventType> {
         projections.decodedTypes.union([.trade, .markPrice])

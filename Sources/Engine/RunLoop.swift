@@ -173,7 +173,9 @@ struct RunLoop {
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units
         // At the liquidation price, on the tick grid toward the position's loss.
-        let price = size > 0 ? Int64((bound / Double(tick)).rounded(.up)) * tick : Int64((bound / Double(tick)).rounded(.down)) * tick
+        // A mark that jumped past it closes at the mark.
+        let level = size > 0 ? min(bound, mark) : max(bound, mark)
+        let price = size > 0 ? Int64((level / Double(tick)).rounded(.up)) * tick : Int64((level / Double(tick)).rounded(.down)) * tick
         let entry = ledger.entryPrice(raw)
         let loss = Double(abs(size)) * abs(entry - Double(price)) / Double(FixedPoint.powersOfTen[instrument.sizeScale])
             * Double(instrument.multiplier.units) / Double(FixedPoint.powersOfTen[instrument.multiplier.scale])

@@ -103,7 +103,7 @@ public struct RunReplay {
                 }
                 var next = try causation(cursor)
                 try sourceSnapshot.scan(from: first, through: through, filter: filter, using: &reader) { block in
-                    for index in block.indices(from: first, through: through) {
+                    for index in block.indices(from: first, through: through) where RunFold.isMarketEvent(block, at: index) {
                         fold.take(block, at: index)
                         try visitor.source(block, at: index, fold: &fold)
                         let sequence = block.sequence(at: index)
