@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "RiskTests", dependencies: ["TapeCore", "Events", "Configuration", "Projections", "Risk", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["TapeCore", "Events", "Journal", "Configuration", "Projections", "Risk", "Execution", "Strategies", "Engine", "TestSupport"],
+            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Projections", "Risk", "Execution", "Strategies", "Engine", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "ExecutionTests", dependencies: ["TapeCore", "Events", "Projections", "Execution", "TestSupport"], swiftSettings: strict),

@@ -69,17 +69,18 @@ public struct Auditor: RunVisitor {
             let answered = signal != nil
             if let (signalInstrument, signalPayload) = signal {
                 let step = RunStep(sequence: source.sequence(at: sourceIndex), time: source.receiveTimes[sourceIndex])
-                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: fold.projections, orderID: journaled.orderID)
+                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: fold.projections)
                 signal = nil
             } else {
                 consultMonitor(source, at: sourceIndex, fold: fold, unmatchedAreMissing: false)
                 if matched < expected.count {
                     derived = expected[matched]
-                    derived?.decision.orderID = journaled.orderID
                     expectedKill = derived?.killSwitch
                     matched += 1
                 }
             }
+            // Order ids are the run's to give: an order placed is named as journaled.
+            if derived?.quantity != 0 { derived?.decision.orderID = journaled.orderID }
             record(journaled, derived: derived, instrument: instrument, sequence: run.sequence(at: index), time: run.receiveTimes[index], answeredSignal: answered)
         case .killSwitch:
             let journaled = run.payloads.killSwitches[slot]

@@ -71,10 +71,8 @@ public struct Engine {
                 try appender.attach(Array(configuration.limitsText.utf8), name: Attachment.limits)
                 try appender.attach(Array(sourcePath.utf8), name: Attachment.source)
                 try appender.attach(Array("\(configuration.source)\n\(configuration.projections.source)\n\(configuration.limits.source)".utf8), name: Attachment.paths)
-                var reader = BlockReader()
-                let firstTime: Int64 = range.isEmpty || sourceHead.eventCount == 0 ? 0
-                    : try snapshot.loadBlock(containing: range.lowerBound, filter: EventFilter(types: [], instruments: nil), using: &reader)
-                        ? reader.block.receiveTimes[reader.block.indices(from: range.lowerBound, through: range.lowerBound).lowerBound] : 0
+                // The run starts at its first source event's receive time.
+                let firstTime = try JournalCursor(snapshot, from: range.lowerBound, filter: EventFilter(types: [], instruments: nil)).receiveTime ?? 0
                 let started = RunStarted(sourceJournal: sourceID, sourceFirstSequence: range.lowerBound, sourceLastSequence: range.upperBound,
                                          configurationHash: configuration.hash, codeVersion: codeVersion, seed: configuration.seed, kind: .backtest)
                 let start = Timestamp(nanosSinceEpoch: firstTime)
@@ -82,11 +80,13 @@ public struct Engine {
                 var last: UInt64 = 0
                 var lastTime = firstTime
                 let filter = EventFilter(types: loop.decodedTypes, instruments: nil)
+                var reader = BlockReader()
                 try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: filter, using: &reader) { block in
-                    for index in block.indices(from: range.lowerBound, through: range.upperBound) where RunFold.isMarketEvent(block, at: index) {
+                    let indices = block.indices(from: range.lowerBound, through: range.upperBound)
+                    for index in indices where RunFold.isMarketEvent(block, at: index) {
                         try loop.step(block, at: index, appender: &appender)
                     }
-                    if let final = block.indices(from: range.lowerBound, through: range.upperBound).last {
+                    if let final = indices.last {
                         last = block.sequence(at: final)
                         lastTime = block.receiveTimes[final]
                     }

@@ -28,8 +28,8 @@ struct RunLoop {
     /// account changes.
     private var liquidationPrices: [Double]
     private var liquidationValid = false
-    /// Counters for the summary.
-    private(set) var counts = RunCounts()
+    /// Decisions by verdict code, for the summary (the run journal counts the rest).
+    private var decisions = [Int](repeating: 0, count: 8)
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
@@ -47,7 +47,7 @@ struct RunLoop {
     @inline(__always)
     mutating func step(_ source: DecodedBlock, at index: Int, appender: inout JournalAppender) throws {
         let time = source.receiveTimes[index]
-        let fundingDue = fold.projections.ledger!.nextFunding <= time
+        let fundingDue = (fold.projections.ledger?.nextFunding ?? .max) <= time
         let fundingBefore = fundingDue ? fundingSnapshot() : []
         fold.take(source, at: index)
         let step = RunStep(sequence: source.sequence(at: index), time: time)
@@ -57,46 +57,37 @@ struct RunLoop {
         if !pending.isEmpty { try flush(step, appender: &appender) }
 
         let outcomes = fold.risk.monitor(source, at: index, projections: fold.projections)
-        if !outcomes.isEmpty { try decideOnOwn(outcomes, step: step, appender: &appender) }
+        if !outcomes.isEmpty { try place(outcomes, step: step, appender: &appender) }
 
         strategies.react(to: source, at: index, projections: fold.projections, into: &signals)
         if !signals.isEmpty {
             for signal in signals {
-                counts.signals += 1
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
                 try flush(step, appender: &appender)
-                let outcome = fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections,
-                                               orderID: simulator.upcomingOrderID)
-                try place(outcome, step: step, appender: &appender)
+                try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections)],
+                          step: step, appender: &appender)
             }
             signals.removeAll(keepingCapacity: true)
         }
     }
 
-    /// Journals the risk engine's own decisions (and a kill switch), then places their orders.
-    private mutating func decideOnOwn(_ outcomes: [RiskOutcome], step: RunStep, appender: inout JournalAppender) throws {
-        var placed: [RiskOutcome] = []
-        for var outcome in outcomes {
-            if outcome.quantity != 0 { outcome.decision.orderID = simulator.newOrderID() }
-            record(outcome)
-            placed.append(outcome)
+    /// Journals decisions (and a kill switch one trips), naming the order of each that places
+    /// one, then submits those orders.
+    private mutating func place(_ outcomes: [RiskOutcome], step: RunStep, appender: inout JournalAppender) throws {
+        var outcomes = outcomes
+        for index in outcomes.indices {
+            if outcomes[index].quantity != 0 { outcomes[index].decision.orderID = simulator.newOrderID() }
+            record(outcomes[index])
         }
         try flush(step, appender: &appender)
-        for outcome in placed where outcome.quantity != 0 {
+        for outcome in outcomes where outcome.quantity != 0 {
             submit(outcome, id: outcome.decision.orderID, step: step)
         }
         if !pending.isEmpty { try flush(step, appender: &appender) }
     }
 
-    /// Journals a decision on a signal and places its order.
-    private mutating func place(_ outcome: RiskOutcome, step: RunStep, appender: inout JournalAppender) throws {
-        record(outcome)
-        if outcome.quantity != 0 { submit(outcome, id: simulator.newOrderID(), step: step) }
-        try flush(step, appender: &appender)
-    }
-
     private mutating func record(_ outcome: RiskOutcome) {
-        counts.decisions[Int(outcome.decision.verdict.rawValue)] += 1
+        decisions[Int(outcome.decision.verdict.rawValue)] += 1
         pending.append(RunEvent(instrument: outcome.instrument, body: .riskDecision(outcome.decision)))
         if let kill = outcome.killSwitch { pending.append(RunEvent(instrument: .none, body: .killSwitch(kill))) }
     }
@@ -114,13 +105,8 @@ struct RunLoop {
         stamped.removeAll(keepingCapacity: true)
         for event in pending {
             stamped.append(Event(eventTime: stamp, receiveTime: stamp, instrument: event.instrument, body: event.body))
-            switch event.body {
-            case .fill: counts.fills += 1
-            case .orderSubmitted: counts.orders += 1
-            case .liquidation(let liquidation):
-                counts.liquidations += 1
+            if case .liquidation(let liquidation) = event.body {
                 simulator.adjustPosition(event.instrument, by: liquidation.side == .buy ? liquidation.quantity.units : -liquidation.quantity.units)
-            default: break
             }
         }
         pending.removeAll(keepingCapacity: true)
@@ -149,27 +135,28 @@ struct RunLoop {
             pending.append(RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .fundingPayment(FundingPaid(
                 causation: step.sequence, position: Quantity(units: ledger.positions[raw].size), markPrice: Price(units: ledger.marks[raw]),
                 rate: Rate(units: before[raw].rate), amount: Money(units: amount / toMoney)))))
-            counts.fundingEvents += 1
         }
         liquidationValid = false
     }
 
     /// The venue's rule: a position whose mark reaches its liquidation price is closed there.
+    /// (Runs at every price of a held position: it reads the ledger through `fold` rather than
+    /// binding a copy of it.)
     private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         guard fold.risk.state.held > 0 else { return }
         let type = source.types[index]
         guard type == .trade || type == .markPrice else { return }
-        let ledger = fold.projections.ledger!
         let raw = Int(source.instruments[index].rawValue)
-        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0 else { return }
+        guard raw > 0, raw < liquidationPrices.count, let size = fold.projections.ledger?.positions[raw].size, size != 0 else { return }
         if !liquidationValid || fold.risk.state.held > 1 {
+            let ledger = fold.projections.ledger!
             for other in 1..<ledger.positions.count { liquidationPrices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
             liquidationValid = true
         }
         let bound = liquidationPrices[raw]
-        let mark = Double(ledger.marks[raw])
-        let size = ledger.positions[raw].size
+        let mark = Double(fold.projections.ledger!.marks[raw])
         guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return }
+        let ledger = fold.projections.ledger!
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units
         // At the liquidation price, on the tick grid toward the position's loss.
@@ -185,17 +172,6 @@ struct RunLoop {
     }
 
     func summary(sourceEvents: UInt64) -> RunSummary {
-        RunSummary(counts: counts, sourceEvents: sourceEvents, ledger: fold.projections.ledger!, table: table)
+        RunSummary(decisions: decisions, sourceEvents: sourceEvents, ledger: fold.projections.ledger!, table: table)
     }
-}
-
-/// What a run counted as it went.
-struct RunCounts: Sendable {
-    var signals = 0
-    var orders = 0
-    var fills = 0
-    var liquidations = 0
-    var fundingEvents = 0
-    /// By verdict code.
-    var decisions = [Int](repeating: 0, count: 8)
 }

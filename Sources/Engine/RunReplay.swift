@@ -31,14 +31,16 @@ public struct RunReplay {
     public let started: RunStarted
     public let configuration: RunConfiguration
 
-    /// Whether the journal at `path` is a run journal (its first event is `run_started`).
+    /// Whether `journal` is a run journal (its first event is `run_started`).
     public static func isRun(_ journal: Journal) throws -> Bool {
-        try journal.read { snapshot in
-            guard snapshot.head.eventCount > 0 else { return false }
-            var reader = BlockReader()
-            _ = try snapshot.loadBlock(containing: 1, filter: EventFilter(types: [], instruments: nil), using: &reader)
-            return reader.block.types.first == .runStarted
-        }
+        try journal.read { try runStarted($0) != nil }
+    }
+
+    /// The run's `run_started`, nil when the first event is something else.
+    private static func runStarted(_ snapshot: JournalSnapshot) throws -> RunStarted? {
+        let cursor = try JournalCursor(snapshot, filter: EventFilter(types: [.runStarted], instruments: nil))
+        guard !cursor.isExhausted, cursor.block.types[cursor.index] == .runStarted else { return nil }
+        return cursor.block.payloads.runsStarted.first
     }
 
     /// Opens the run at `runPath` and its source: `sourcePath`, else the path the run recorded.
@@ -46,14 +48,12 @@ public struct RunReplay {
         self.runPath = runPath
         run = try Journal(path: runPath)
         let (started, attachments) = try run.read { snapshot -> (RunStarted?, [String: String]) in
-            var reader = BlockReader()
-            guard snapshot.head.eventCount > 0, try snapshot.loadBlock(containing: 1, filter: .all, using: &reader),
-                  reader.block.types.first == .runStarted else { return (nil, [:]) }
+            guard let started = try Self.runStarted(snapshot) else { return (nil, [:]) }
             var texts: [String: String] = [:]
             for name in [Engine.Attachment.run, Engine.Attachment.projections, Engine.Attachment.limits, Engine.Attachment.source, Engine.Attachment.paths] {
                 if let bytes = try snapshot.attachment(name) { texts[name] = String(decoding: bytes, as: UTF8.self) }
             }
-            return (reader.block.payloads.runsStarted.first, texts)
+            return (started, texts)
         }
         guard let started else { throw RunError("\(runPath) is not a run journal: its first event is not run_started") }
         self.started = started

@@ -21,11 +21,12 @@ public struct RunSummary: Sendable {
     }
 
     public var sourceEvents: UInt64
-    public var signals: Int
-    public var orders: Int
-    public var fills: Int
-    public var liquidations: Int
-    public var fundingPayments: Int
+    /// Events of the run journal by kind, filled in once it is committed.
+    public var signals = 0
+    public var orders = 0
+    public var fills = 0
+    public var liquidations = 0
+    public var fundingPayments = 0
     /// Decisions by verdict label, in verdict-code order.
     public var decisions: [(verdict: String, count: Int)]
     public var positions: [PositionSummary]
@@ -38,14 +39,9 @@ public struct RunSummary: Sendable {
     public var runHash: Hash256 = .zero
     public var runID: JournalID = .none
 
-    init(counts: RunCounts, sourceEvents: UInt64, ledger: LedgerProjection, table: InstrumentTable) {
+    init(decisions: [Int], sourceEvents: UInt64, ledger: LedgerProjection, table: InstrumentTable) {
         self.sourceEvents = sourceEvents
-        signals = counts.signals
-        orders = counts.orders
-        fills = counts.fills
-        liquidations = counts.liquidations
-        fundingPayments = counts.fundingEvents
-        decisions = RiskVerdict.allCases.map { ($0.label, counts.decisions[Int($0.rawValue)]) }
+        self.decisions = RiskVerdict.allCases.map { ($0.label, decisions[Int($0.rawValue)]) }
         positions = (1..<ledger.positions.count).compactMap { raw in
             let position = ledger.positions[raw]
             guard position.fills > 0 || position.size != 0 || position.funding != 0 else { return nil }
@@ -61,12 +57,18 @@ public struct RunSummary: Sendable {
         valuationCurrency = ledger.currency
     }
 
-    /// The summary with the committed run journal's id, length and hash.
+    /// The summary with the committed run journal's id, counts and hash.
     func sealed(by run: Journal) throws -> RunSummary {
         var sealed = self
+        let head = try run.head()
         sealed.runID = run.id
         sealed.runHash = try Self.contentHash(of: run)
-        sealed.runEvents = try run.head().eventCount
+        sealed.runEvents = head.eventCount
+        sealed.signals = Int(head.count(of: .signal))
+        sealed.orders = Int(head.count(of: .orderSubmitted))
+        sealed.fills = Int(head.count(of: .fill))
+        sealed.liquidations = Int(head.count(of: .liquidation))
+        sealed.fundingPayments = Int(head.count(of: .fundingPayment))
         return sealed
     }
 

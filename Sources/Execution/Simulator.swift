@@ -32,9 +32,6 @@ public struct Simulator: Sendable {
     /// The event types whose payloads the simulator reads.
     public static let readTypes: Set<EventType> = [.trade, .quote, .bookDelta, .bookSnapshot]
 
-    /// The id `newOrderID()` gives next.
-    public var upcomingOrderID: UInt64 { nextOrderID }
-
     /// A new order id (the risk engine names the order it approves before it is submitted).
     public mutating func newOrderID() -> UInt64 {
         defer { nextOrderID += 1 }

@@ -11,7 +11,9 @@ extension RiskEngine {
     /// an account with positions are looked at. The outcomes' orders have no id yet (0): the
     /// caller names them.
     public func monitor(_ block: DecodedBlock, at index: Int, projections: ProjectionSet) -> [RiskOutcome] {
-        guard state.held > 0, let ledger = projections.ledger else { return [] }
+        // Runs at every price of a held position: the ledger is read in place, not bound to a
+        // name (a copy each time).
+        guard state.held > 0, projections.ledger != nil else { return [] }
         let price: Int64
         switch block.types[index] {
         case .trade: price = block.trade(at: index).price.units
@@ -21,10 +23,10 @@ extension RiskEngine {
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
-            let account = ledger.margin()
+            let account = projections.ledger!.margin()
             if let kill = killSwitch(step: step, equity: account.equity, projections: projections) { return kill }
             if let halt = dailyLossHalt(step: step, equity: account.equity) { outcomes.append(halt) }
-            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
+            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: projections.ledger!)
         }
         if let exit = exit(InstrumentID(rawValue: UInt32(block.instruments[index].rawValue)), price: price, step: step, projections: projections) {
             outcomes.append(exit)
@@ -41,7 +43,7 @@ extension RiskEngine {
             let close = fraction >= 1 ? abs(size) : Int64((Double(abs(size)) * fraction / Double(lot)).rounded(.up)) * lot
             guard close > 0 else { continue }
             let signed = size > 0 ? -min(close, size) : min(close, -size)
-            var result = outcome(step.sequence, InstrumentID(rawValue: UInt32(raw)), 0, .liquidate, requested: signed, approved: signed, reading: reason, step: step)
+            var result = outcome(step.sequence, InstrumentID(rawValue: UInt32(raw)), .liquidate, requested: signed, approved: signed, reading: reason, step: step)
             result.quantity = signed
             result.reduceOnly = true
             outcomes.append(result)
@@ -51,12 +53,12 @@ extension RiskEngine {
 
     /// At the drawdown limit: the kill switch, and every position closed.
     private func killSwitch(step: RunStep, equity: Double, projections: ProjectionSet) -> [RiskOutcome]? {
-        guard let limit = limits.maxDrawdown, !state.killed, let risk = projections.risk, let ledger = projections.ledger else { return nil }
-        let drawdown = risk.drawdown.fraction(equity)
+        guard let limit = limits.maxDrawdown, !state.killed, projections.risk != nil else { return nil }
+        let drawdown = projections.risk!.drawdown.fraction(equity)
         guard drawdown >= limit else { return nil }
         var reading = Reading()
         reading.check(.drawdown, drawdown, limit)
-        var outcomes = closing(1, reason: reading, step: step, ledger: ledger, skipProtected: false)
+        var outcomes = closing(1, reason: reading, step: step, ledger: projections.ledger!, skipProtected: false)
         guard !outcomes.isEmpty else { return nil }
         outcomes[0].killSwitch = KillSwitchTripped(causation: step.sequence, action: .flattenAndHalt, reason: RiskRule.drawdown.rawValue, until: .epoch)
         return outcomes
@@ -70,7 +72,7 @@ extension RiskEngine {
         var reading = Reading()
         reading.check(.dailyLoss, loss, limit)
         let nextDay = (state.day + 1) * 86_400_000_000_000
-        var halt = outcome(step.sequence, .none, 0, .halt, requested: 0, approved: 0, reading: reading, step: step)
+        var halt = outcome(step.sequence, .none, .halt, requested: 0, approved: 0, reading: reading, step: step)
         halt.killSwitch = KillSwitchTripped(causation: step.sequence, action: .halt, reason: RiskRule.dailyLoss.rawValue, until: Timestamp(nanosSinceEpoch: nextDay))
         return halt
     }
@@ -89,10 +91,10 @@ extension RiskEngine {
     /// The first exit an open position of `instrument` reaches at `price`.
     private func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, projections: ProjectionSet) -> RiskOutcome? {
         let raw = Int(instrument.rawValue)
-        guard let ledger = projections.ledger, raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0, !state.protecting(raw) else { return nil }
-        let size = ledger.positions[raw].size
+        guard raw > 0, raw < projections.ledger!.positions.count, projections.ledger!.positions[raw].size != 0, !state.protecting(raw) else { return nil }
+        let size = projections.ledger!.positions[raw].size
         let side = size > 0 ? 1.0 : -1.0
-        let entry = ledger.entryPrice(raw)
+        let entry = projections.ledger!.entryPrice(raw)
         let adverse = side * (entry - Double(price)) / entry
         var reading = Reading()
         if let limit = limits.stopLoss { reading.check(.stopLoss, adverse, limit, passed: adverse < limit) }
@@ -112,7 +114,7 @@ extension RiskEngine {
             reading.check(.timeStop, held, Double(limit), passed: held < Double(limit))
         }
         guard reading.checks.contains(where: { !$0.passed }) else { return nil }
-        var result = outcome(step.sequence, instrument, 0, .liquidate, requested: -size, approved: -size, reading: reading, step: step)
+        var result = outcome(step.sequence, instrument, .liquidate, requested: -size, approved: -size, reading: reading, step: step)
         result.quantity = -size
         result.reduceOnly = true
         return result

@@ -63,8 +63,8 @@ public struct RiskEngine: Sendable {
 
     /// Folds in the event at `index` of `block` (source or run), after the projections.
     public mutating func observe(_ block: DecodedBlock, at index: Int, projections: ProjectionSet) {
-        guard let ledger = projections.ledger else { return }
-        state.observe(block, at: index, ledger: ledger, orderWindow: limits.orderRate?.window)
+        guard projections.ledger != nil else { return }
+        state.observe(block, at: index, ledger: projections.ledger!, orderWindow: limits.orderRate?.window)
     }
 
     /// The measures a decision read, with their values, for its report and state hash.
@@ -83,8 +83,8 @@ public struct RiskEngine: Sendable {
 
     /// Decides `signal` for `instrument` at `step`: sizes it, checks every configured rule at
     /// the size asked, and approves, resizes (to the largest size every limit allows), rejects
-    /// or halts it. `orderID` names the order an approval places.
-    public func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: ProjectionSet, orderID: UInt64) -> RiskOutcome {
+    /// or halts it. The order an approval places has no id yet (0): the caller names it.
+    public func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: ProjectionSet) -> RiskOutcome {
         precondition(projections.ledger != nil, "the risk engine reads the ledger")
         let ledger = projections.ledger!
         let raw = Int(instrument.rawValue)
@@ -97,13 +97,14 @@ public struct RiskEngine: Sendable {
         reading.input(.pending, Double(pending))
         guard price > 0 else {
             reading.check(.priceKnown, 1, 0)
-            return outcome(signal.causation, instrument, orderID, .reject, requested: 0, approved: 0, reading: reading, step: step)
+            return outcome(signal.causation, instrument, .reject, requested: 0, approved: 0, reading: reading, step: step)
         }
-        let equity = ledger.valuation().equity
+        let valuation = ledger.valuation()
+        let equity = valuation.equity
         let target = sizedTarget(signal, raw: raw, current: current, price: price, equity: equity, projections: projections, reading: &reading)
         let requested = target - current
         guard requested != 0 else {
-            return outcome(signal.causation, instrument, orderID, .approve, requested: 0, approved: 0, reading: reading, step: step)
+            return outcome(signal.causation, instrument, .approve, requested: 0, approved: 0, reading: reading, step: step)
         }
         let direction: Int64 = requested > 0 ? 1 : -1
         // Moving toward flat is always allowed; only what goes beyond adds exposure.
@@ -113,12 +114,12 @@ public struct RiskEngine: Sendable {
         reading.check(.halted, halted ? 1 : 0, 0, passed: !(halted && adds))
         let gatesPass = gates(raw: raw, adds: adds, projections: projections, reading: &reading)
         var allowed = caps(raw: raw, current: current, direction: direction, requested: abs(requested), reduction: reduction,
-                           price: price, equity: equity, projections: projections, reading: &reading)
+                           price: price, valuation: valuation, projections: projections, reading: &reading)
         if halted || !gatesPass { allowed = min(allowed, reduction) }
         let lot = table.instruments[raw - 1].sizeIncrement.units
         let approved = min(abs(requested), allowed) / lot * lot
         let verdict: RiskVerdict = approved == abs(requested) ? .approve : halted && adds ? .halt : approved == 0 ? .reject : .resize
-        var result = outcome(signal.causation, instrument, orderID, verdict, requested: requested, approved: direction * approved, reading: reading, step: step)
+        var result = outcome(signal.causation, instrument, verdict, requested: requested, approved: direction * approved, reading: reading, step: step)
         if approved > 0 {
             result.quantity = direction * approved
             result.price = signal.price.units
@@ -207,10 +208,11 @@ public struct RiskEngine: Sendable {
     /// The largest size (size units, in the order's direction) every resizing limit allows;
     /// each rule is reported at the size asked.
     private func caps(
-        raw: Int, current: Int64, direction: Int64, requested: Int64, reduction: Int64, price: Int64, equity: Double,
+        raw: Int, current: Int64, direction: Int64, requested: Int64, reduction: Int64, price: Int64, valuation: LedgerProjection.Valuation,
         projections: ProjectionSet, reading: inout Reading
     ) -> Int64 {
         let ledger = projections.ledger!
+        let equity = valuation.equity
         let target = current + direction * requested
         let perUnit = ledger.exposure(raw, size: 1, price: price)
         let targetExposure = Double(abs(target)) * perUnit
@@ -233,7 +235,6 @@ public struct RiskEngine: Sendable {
             reading.check(.maxNotional, targetExposure, maxNotional[raw], passed: targetExposure <= maxNotional[raw] || requested <= reduction)
             cap(positionCap(maxNotional[raw] / perUnit))
         }
-        let valuation = ledger.valuation()
         let own = Double(abs(ledger.positions[raw].size)) * perUnit
         let otherGross = valuation.grossExposure - own
         if let limit = limits.maxConcentration {
@@ -286,7 +287,7 @@ public struct RiskEngine: Sendable {
     /// Assembles an outcome and its state hash: SHA-256 of what the decision read (the
     /// engine's state for the instrument, the checks and the sizing inputs).
     func outcome(
-        _ causation: UInt64, _ instrument: InstrumentID, _ orderID: UInt64, _ verdict: RiskVerdict, requested: Int64, approved: Int64,
+        _ causation: UInt64, _ instrument: InstrumentID, _ verdict: RiskVerdict, requested: Int64, approved: Int64,
         reading: Reading, step: RunStep
     ) -> RiskOutcome {
         var writer = ByteWriter()
@@ -304,7 +305,7 @@ public struct RiskEngine: Sendable {
         }
         let hash = Hash256(bytes: Array(SHA256.hash(data: writer.bytes)))!
         let decision = RiskDecided(
-            causation: causation, orderID: approved != 0 ? orderID : 0, verdict: verdict, requestedQuantity: Quantity(units: requested),
+            causation: causation, orderID: 0, verdict: verdict, requestedQuantity: Quantity(units: requested),
             approvedQuantity: Quantity(units: approved), rules: reading.checks, sizing: reading.sizing, stateHash: hash)
         return RiskOutcome(instrument: instrument, decision: decision, quantity: 0, price: 0, reduceOnly: false, killSwitch: nil)
     }

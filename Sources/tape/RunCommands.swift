@@ -46,7 +46,6 @@ struct BacktestCommand: ParsableCommand {
                 return try Arguments.range(from: from, to: to, snapshot: snapshot, reader: &reader)
             }
             guard let range else { throw Failure.cannotRun("\(source): no events in the range") }
-            if FileManager.default.fileExists(atPath: out + "/data.mdb") { throw Failure.cannotRun("\(out) already holds a journal: a run writes a new one") }
             return try Engine(configuration: configuration, codeVersion: Tape.version).backtest(source: journal, sourcePath: source, range: range, output: out)
         }
         let seconds = Date().timeIntervalSince(started)

@@ -1,6 +1,7 @@
 import Engine
 import Events
 import Foundation
+import Ingest
 import Journal
 import Projections
 import Risk
@@ -193,5 +194,63 @@ extension EngineTests {
         #expect(abs(Double(reported.realized) / 1e18 - realized) < 0.005, "realized \(Double(reported.realized) / 1e18) vs \(realized)")
         #expect(abs(Double(reported.unrealized) / 1e18 - unrealized) < 0.005, "unrealized \(Double(reported.unrealized) / 1e18) vs \(unrealized)")
         #expect(abs(summary.equity - (10_000 + realized + unrealized - fees)) < 0.01)
+    }
+}
+
+extension EngineTests {
+    @Test("funding settled on a held position is journaled as paid, and a mark through the liquidation price liquidates it there")
+    func fundingAndLiquidation() throws {
+        let directory = TemporaryDirectory("engine-liquidation")
+        let catalogue = try InstrumentCatalogue(path: Paths.catalogue)
+        let source = try Journal(path: directory.appending("source"), readOnly: false, create: true)
+        let start: Int64 = 1_680_652_800_000_000_000
+        let second: Int64 = 1_000_000_000
+        try source.write { appender in
+            let id = try appender.add(catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!)
+            func trade(_ price: Int64, at time: Int64) throws {
+                let stamp = Timestamp(nanosSinceEpoch: time)
+                try appender.append(Trade(price: Price(units: price * 100_000_000), size: Quantity(units: 1), aggressor: .buy, tradeID: UInt64(time)),
+                                    eventTime: stamp, receiveTime: stamp, instrument: id)
+            }
+            // Rising: the EMA(2)/EMA(3) cross goes long 0.1 at the third trade (20 020).
+            for step in 0..<4 { try trade(20_000 + 10 * Int64(step), at: start + Int64(step) * second) }
+            // A funding of 0.1 % due at start + 10 s, settled at the next trade.
+            let announced = Timestamp(nanosSinceEpoch: start + 5 * second)
+            try appender.append(FundingRate(rate: Rate(units: 1_000_000_000_000_000), fundingTime: Timestamp(nanosSinceEpoch: start + 10 * second),
+                                            intervalNanos: 8 * 3_600 * second), eventTime: announced, receiveTime: announced, instrument: id)
+            try trade(20_030, at: start + 11 * second)
+            // 100 USDT behind 2 002 of notional: the liquidation price is about 19 120; the mark gaps to 18 000.
+            try trade(18_000, at: start + 12 * second)
+        }
+        let configuration = try Self.configuration(
+            directory, run: """
+                execution: {fees: {maker: "0", taker: "0"}}
+                strategies: [{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 2, slow: 3, size: "0.1", long_only: true}]
+
+                """,
+            projections: "version: 1\nledger: {currency: USDT, cash: {USDT: \"100\"}, leverage: 20}\n",
+            limits: "version: 1\ninstruments: {default: {max_position: \"1\"}}\n")
+        let summary = try Engine(configuration: configuration, codeVersion: "test").backtest(
+            source: source, sourcePath: directory.appending("source"), range: nil, output: directory.appending("run"))
+        #expect(summary.fills == 1 && summary.fundingPayments == 1 && summary.liquidations == 1)
+
+        var funding: [FundingPaid] = []
+        var liquidations: [PositionLiquidated] = []
+        try Journal(path: directory.appending("run")).read { snapshot in
+            try snapshot.forEachEvent { _, event in
+                if case .fundingPayment(let paid) = event.body { funding.append(paid) }
+                if case .liquidation(let liquidation) = event.body { liquidations.append(liquidation) }
+                return true
+            }
+        }
+        // Long 0.1 at a mark of 20 030 pays 0.1 % of 2 003 USDT (money at the price scale).
+        #expect(funding.map(\.amount.units) == [-2_003_000_00] && funding.first?.position.units == 100)
+        // The mark gapped past the liquidation price: closed at the mark, the whole position.
+        #expect(liquidations.map(\.price.units) == [18_000_00_000_000] && liquidations.first?.side == .sell && liquidations.first?.quantity.units == 100)
+        #expect(summary.positions.first?.size == 0)
+
+        var auditor = Auditor()
+        try RunReplay(runPath: directory.appending("run"), sourcePath: nil).replay(visitor: &auditor)
+        #expect(auditor.report.isClean && auditor.report.checked == summary.decisions.reduce(0) { $0 + $1.count })
     }
 }

@@ -198,9 +198,13 @@ struct ProcessTests {
         let audit = try CLI.object(try CLI.run(["audit", "--run", directory.appending("run1"), "--json"]).output)
         #expect(audit["mismatches"] as? Int == 0 && (audit["decisions"] as? Int ?? 0) > 10)
         let replay = try CLI.object(try CLI.run(["replay", "--journal", directory.appending("run1"), "--json"]).output)
+        // The replayed account is the run's: its fees are the backtest's.
         let ledger = (replay["projections"] as? [String: Any])?["ledger"] as? [String: Any]
-        let state = ledger?["state"] as? [String: Any]
-        #expect((state?["fees"] as? [String: Any])?["USDT"] as? String != "0")
+        let fees = ((ledger?["state"] as? [String: Any])?["fees"] as? [String: Any])?["USDT"] as? String
+        let summary = try CLI.object(try CLI.run(["backtest", "--source", source, "--config", config, "--out", directory.appending("run3"), "--json"]).output)
+        let runFees = ((summary["totals"] as? [String: Any])?["USDT"] as? [String: Any])?["fees"] as? String
+        #expect(fees.flatMap(Double.init) != nil && fees.flatMap(Double.init).map { $0 > 0 } == true)
+        #expect(abs((fees.flatMap(Double.init) ?? 0) - (runFees.flatMap(Double.init) ?? -1)) < 1e-8, "replayed fees \(fees ?? "none"), the run's \(runFees ?? "none")")
 
         let story = try CLI.run(["explain", "--run", directory.appending("run1"), "--order", "3"])
         #expect(story.status == 0)
