@@ -19,7 +19,9 @@ public struct RunFold: Sendable {
     @inline(__always)
     public mutating func take(_ block: DecodedBlock, at index: Int) {
         projections.apply(block, at: index)
-        risk.observe(block, at: index, projections: projections)
+        guard projections.ledger != nil else { return }
+        risk.observe(block, at: index, size: projections.ledger?.positions[Int(block.instruments[index].rawValue)].size ?? 0,
+                     equity: projections.ledger?.margin().equity ?? .nan)
     }
 
     /// Whether the source event at `index` is one a run reads: market and alternative data.

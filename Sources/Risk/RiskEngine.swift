@@ -31,6 +31,11 @@ public struct RiskEngine: Sendable {
     private let maxPosition: [Int64]
     private let maxNotional: [Double]
     public private(set) var state: RiskState
+    /// The value at risk and expected shortfall the tail limits read, and the risk
+    /// projection's sample count they were measured at: the return window changes only when a
+    /// sample is taken, so they are measured once per sample, not once per decision.
+    private var tails = (valueAtRisk: 0.0, expectedShortfall: 0.0)
+    private var tailsSample = UInt64.max
 
     public init(limits: RiskLimits, instruments: InstrumentTable) throws(RiskError) {
         self.limits = limits
@@ -62,9 +67,12 @@ public struct RiskEngine: Sendable {
     }
 
     /// Folds in the event at `index` of `block` (source or run), after the projections.
-    public mutating func observe(_ block: DecodedBlock, at index: Int, projections: ProjectionSet) {
-        guard projections.ledger != nil else { return }
-        state.observe(block, at: index, ledger: projections.ledger!, orderWindow: limits.orderRate?.window)
+    /// `size` is the account's position in the event's instrument; `equity` its equity, read
+    /// only when the event starts a UTC day. (Scalars rather than the projections: a large
+    /// value handed to a call at every event is copied at every event.)
+    public mutating func observe(_ block: DecodedBlock, at index: Int, size: Int64, equity: @autoclosure () -> Double) {
+        let dayEquity = state.startsDay(at: block.receiveTimes[index]) ? equity() : .nan
+        state.observe(block, at: index, size: size, equity: dayEquity, orderWindow: limits.orderRate?.window)
     }
 
     /// The measures a decision read, with their values, for its report and state hash.
@@ -84,8 +92,9 @@ public struct RiskEngine: Sendable {
     /// Decides `signal` for `instrument` at `step`: sizes it, checks every configured rule at
     /// the size asked, and approves, resizes (to the largest size every limit allows), rejects
     /// or halts it. The order an approval places has no id yet (0): the caller names it.
-    public func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: ProjectionSet) -> RiskOutcome {
+    public mutating func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: ProjectionSet) -> RiskOutcome {
         precondition(projections.ledger != nil, "the risk engine reads the ledger")
+        measureTails(projections)
         let ledger = projections.ledger!
         let raw = Int(instrument.rawValue)
         var reading = Reading()
@@ -112,7 +121,7 @@ public struct RiskEngine: Sendable {
         let adds = abs(requested) > reduction
         let halted = state.isHalted(at: step.time)
         reading.check(.halted, halted ? 1 : 0, 0, passed: !(halted && adds))
-        let gatesPass = gates(raw: raw, adds: adds, projections: projections, reading: &reading)
+        let gatesPass = gates(adds: adds, reading: &reading)
         var allowed = caps(raw: raw, current: current, direction: direction, requested: abs(requested), reduction: reduction,
                            price: price, valuation: valuation, projections: projections, reading: &reading)
         if halted || !gatesPass { allowed = min(allowed, reduction) }
@@ -186,18 +195,28 @@ public struct RiskEngine: Sendable {
         projections.risk?.markReturnWindow(InstrumentID(rawValue: UInt32(raw))) ?? []
     }
 
+    private mutating func measureTails(_ projections: ProjectionSet) {
+        let samples = projections.risk?.samples ?? 0
+        guard samples != tailsSample else { return }
+        tailsSample = samples
+        let returns = projections.risk?.returnWindow ?? []
+        func measure(_ limit: RiskLimits.TailLimit?, shortfall: Bool) -> Double {
+            guard let limit, returns.count >= 2 else { return 0 }
+            return limit.measure(returns, shortfall: shortfall)
+        }
+        tails = (measure(limits.valueAtRisk, shortfall: false), measure(limits.expectedShortfall, shortfall: true))
+    }
+
     /// The gates an order adding exposure must pass: order rate, value at risk, shortfall.
-    private func gates(raw: Int, adds: Bool, projections: ProjectionSet, reading: inout Reading) -> Bool {
+    private func gates(adds: Bool, reading: inout Reading) -> Bool {
         var pass = true
         if let (count, _) = limits.orderRate {
             let placed = Double(state.orderTimes.count + 1)
             reading.check(.orderRate, placed, Double(count), passed: !adds || placed <= Double(count))
             pass = pass && (!adds || placed <= Double(count))
         }
-        let returns = projections.risk?.returnWindow ?? []
-        for (rule, limit, shortfall) in [(RiskRule.valueAtRisk, limits.valueAtRisk, false), (.expectedShortfall, limits.expectedShortfall, true)] {
+        for (rule, limit, measured) in [(RiskRule.valueAtRisk, limits.valueAtRisk, tails.valueAtRisk), (.expectedShortfall, limits.expectedShortfall, tails.expectedShortfall)] {
             guard let limit else { continue }
-            let measured = returns.count >= 2 ? limit.measure(returns, shortfall: shortfall) : 0
             let ok = !adds || !(measured > limit.maximum)
             reading.check(rule, measured, limit.maximum, passed: ok)
             pass = pass && ok

@@ -59,19 +59,28 @@ public struct RiskState: Sendable {
     /// Whether trading that adds exposure is halted at `time`.
     func isHalted(at time: Int64) -> Bool { killed || time < haltedUntil }
 
-    /// Folds in the event at `index` of `block`, after the projections have applied it;
-    /// `orderWindow` is the order-rate window (nil: none kept).
-    mutating func observe(_ block: DecodedBlock, at index: Int, ledger: LedgerProjection, orderWindow: Int64?) {
+    /// Whether `time` falls on a later UTC day than the last event's (the day's starting
+    /// equity is then read).
+    @inline(__always)
+    public func startsDay(at time: Int64) -> Bool { Self.day(of: time) != day }
+
+    private static func day(of time: Int64) -> Int64 {
+        time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
+    }
+
+    /// Folds in the event at `index` of `block`, after the projections have applied it:
+    /// `size` is the account's position in the event's instrument, `equity` its equity (read
+    /// only when the event starts a day); `orderWindow` is the order-rate window (nil: none kept).
+    mutating func observe(_ block: DecodedBlock, at index: Int, size: Int64, equity: Double, orderWindow: Int64?) {
         let time = block.receiveTimes[index]
         let raw = Int(block.instruments[index].rawValue)
-        let today = time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
-        if today != day {
-            day = today
-            dayStartEquity = ledger.margin().equity
+        if startsDay(at: time) {
+            day = Self.day(of: time)
+            dayStartEquity = equity
         }
         switch block.types[index] {
-        case .trade: track(raw, price: block.trade(at: index).price.units, time: time, ledger: ledger)
-        case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units, time: time, ledger: ledger)
+        case .trade: track(raw, price: block.trade(at: index).price.units, time: time, size: size)
+        case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units, time: time, size: size)
         case .riskDecision:
             let decision = block.payloads.riskDecisions[Int(block.slots[index])]
             if decision.verdict == .liquidate && decision.orderID != 0 { protectiveDecisions.append(decision.orderID) }
@@ -89,11 +98,11 @@ public struct RiskState: Sendable {
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             filled(owner(of: fill.orderID), size: fill.quantity.units)
-            track(raw, price: fill.price.units, time: time, ledger: ledger)
+            track(raw, price: fill.price.units, time: time, size: size)
         case .orderCanceled: ended(block.payloads.ordersCanceled[Int(block.slots[index])].orderID)
         case .orderRejected: ended(block.payloads.ordersRejected[Int(block.slots[index])].orderID)
         case .orderExpired: ended(block.payloads.ordersExpired[Int(block.slots[index])].orderID)
-        case .liquidation: track(raw, price: block.payloads.liquidations[Int(block.slots[index])].price.units, time: time, ledger: ledger)
+        case .liquidation: track(raw, price: block.payloads.liquidations[Int(block.slots[index])].price.units, time: time, size: size)
         case .killSwitch:
             let kill = block.payloads.killSwitches[Int(block.slots[index])]
             switch kill.action {
@@ -110,10 +119,9 @@ public struct RiskState: Sendable {
         }
     }
 
-    /// Keeps the position's open time and best price in step with the ledger.
-    private mutating func track(_ raw: Int, price: Int64, time: Int64, ledger: LedgerProjection) {
+    /// Keeps the position's open time and best price in step with the ledger's `size`.
+    private mutating func track(_ raw: Int, price: Int64, time: Int64, size: Int64) {
         guard raw > 0 && raw < openedAt.count else { return }
-        let size = ledger.positions[raw].size
         let sign: Int64 = size > 0 ? 1 : size < 0 ? -1 : 0
         if sign != side[raw] {
             if side[raw] == 0 { held += 1 }

@@ -6,23 +6,27 @@ public import TapeCore
 /// The strategies of a run, in configuration order (specs/strategies.md): the `strategies`
 /// list of a run configuration, resolved against the journal's instruments and the
 /// projections' bar series.
+///
+/// Each kind is kept in its own list, so that a strategy reacts in place (an enum of them
+/// would copy each one out and back at every event).
 public struct StrategySet: Sendable {
-    enum BuiltIn: Sendable {
-        case movingAverageCross(MovingAverageCross)
-        case rsiReversion(RSIReversion)
-        case breakout(Breakout)
-        case fundingCarry(FundingCarry)
-        case pairs(PairsReversion)
+    enum Kind: Sendable {
+        case movingAverageCross, rsiReversion, breakout, fundingCarry, pairs
     }
 
-    var strategies: [BuiltIn]
+    /// Configuration order: each strategy's kind and its index in that kind's list.
+    private var order: [(kind: Kind, index: Int)] = []
+    private var crosses: [MovingAverageCross] = []
+    private var reversions: [RSIReversion] = []
+    private var breakouts: [Breakout] = []
+    private var carries: [FundingCarry] = []
+    private var pairs: [PairsReversion] = []
     /// Each strategy's `type` as configured.
     public let names: [String]
 
     /// Reads the `strategies` list (none: no strategy); `bars` names the bar series a strategy
     /// may read.
     public init(_ node: ConfigNode?, instruments table: InstrumentTable, bars: BarsOptions?) throws(ConfigError) {
-        var strategies: [BuiltIn] = []
         var names: [String] = []
         for item in try node?.list("strategies") ?? [] {
             let fields = try item.mapping(allowed: [
@@ -64,26 +68,26 @@ public struct StrategySet: Sendable {
                 let slow = try period("slow", default: 50)
                 guard fast < slow else { throw fields.owner.error("ema_cross needs fast < slow (\(fast), \(slow))") }
                 let id = try instrument(fields.required("instrument"))
-                strategies.append(.movingAverageCross(MovingAverageCross(position: try position(id, fields.required("size")), input: try input(), fast: fast, slow: slow)))
+                Self.add(.movingAverageCross, to: &crosses, order: &order, MovingAverageCross(position: try position(id, fields.required("size")), input: try input(), fast: fast, slow: slow))
             case "rsi_reversion":
                 let lower = try fields["lower"]?.number("lower", in: 0...100) ?? 30
                 let upper = try fields["upper"]?.number("upper", in: 0...100) ?? 70
                 guard lower < 50, upper > 50 else { throw fields.owner.error("rsi_reversion needs lower < 50 < upper") }
                 let id = try instrument(fields.required("instrument"))
-                strategies.append(.rsiReversion(RSIReversion(position: try position(id, fields.required("size")), input: try input(),
-                                                             period: try period("period", default: 14), lower: lower, upper: upper)))
+                Self.add(.rsiReversion, to: &reversions, order: &order, RSIReversion(position: try position(id, fields.required("size")), input: try input(),
+                                                             period: try period("period", default: 14), lower: lower, upper: upper))
             case "breakout":
                 let text = try fields["channel"]?.text("channel") ?? "donchian"
                 guard let channel = Breakout.Channel(rawValue: text) else { throw fields.owner.error("channel '\(text)' is not donchian or bollinger") }
                 let id = try instrument(fields.required("instrument"))
-                strategies.append(.breakout(Breakout(position: try position(id, fields.required("size")), input: try input(), channel: channel,
-                                                     period: try period("period", default: 20), k: try fields["k"]?.number("k", in: 0...100) ?? 2)))
+                Self.add(.breakout, to: &breakouts, order: &order, Breakout(position: try position(id, fields.required("size")), input: try input(), channel: channel,
+                                                     period: try period("period", default: 20), k: try fields["k"]?.number("k", in: 0...100) ?? 2))
             case "funding_carry":
                 let entry = try fields["entry"]?.number("entry", in: 0...1) ?? 0.0001
                 let exit = try fields["exit"]?.number("exit", in: 0...1) ?? entry / 2
                 guard exit <= entry else { throw fields.owner.error("funding_carry needs exit ≤ entry") }
                 let id = try instrument(fields.required("instrument"))
-                strategies.append(.fundingCarry(FundingCarry(position: try position(id, fields.required("size")), entry: entry, exit: exit)))
+                Self.add(.fundingCarry, to: &carries, order: &order, FundingCarry(position: try position(id, fields.required("size")), entry: entry, exit: exit))
             case "pairs":
                 let legs = try fields.required("instruments").list("instruments")
                 let sizes = try fields.required("sizes").list("sizes")
@@ -94,52 +98,44 @@ public struct StrategySet: Sendable {
                 let entry = try fields["entry"]?.number("entry", in: 0...100) ?? 2
                 let exit = try fields["exit"]?.number("exit", in: 0...100) ?? 0.5
                 guard exit < entry else { throw fields.owner.error("pairs needs exit < entry") }
-                strategies.append(.pairs(PairsReversion(first: try position(a, sizes[0]), second: try position(b, sizes[1]), input: try input(),
+                Self.add(.pairs, to: &pairs, order: &order, PairsReversion(first: try position(a, sizes[0]), second: try position(b, sizes[1]), input: try input(),
                                                         ratio: try fields["ratio"]?.number("ratio", in: -100...100) ?? 1,
-                                                        period: try period("period", default: 100), entry: entry, exit: exit)))
+                                                        period: try period("period", default: 100), entry: entry, exit: exit))
             default:
                 throw fields.owner.error("strategy type '\(type)' is not ema_cross, rsi_reversion, breakout, funding_carry or pairs")
             }
             names.append(type)
         }
-        self.strategies = strategies
         self.names = names
+    }
+
+    private static func add<S: Strategy>(_ kind: Kind, to list: inout [S], order: inout [(kind: Kind, index: Int)], _ strategy: S) {
+        order.append((kind, list.count))
+        list.append(strategy)
     }
 
     /// The event types whose payloads the strategies read.
     public var readTypes: Set<EventType> {
-        strategies.reduce(into: []) { types, strategy in
-            switch strategy {
-            case .movingAverageCross(let s): types.formUnion(s.readTypes)
-            case .rsiReversion(let s): types.formUnion(s.readTypes)
-            case .breakout(let s): types.formUnion(s.readTypes)
-            case .fundingCarry(let s): types.formUnion(s.readTypes)
-            case .pairs(let s): types.formUnion(s.readTypes)
-            }
-        }
+        var types = Set<EventType>()
+        for strategy in crosses { types.formUnion(strategy.readTypes) }
+        for strategy in reversions { types.formUnion(strategy.readTypes) }
+        for strategy in breakouts { types.formUnion(strategy.readTypes) }
+        for strategy in carries { types.formUnion(strategy.readTypes) }
+        for strategy in pairs { types.formUnion(strategy.readTypes) }
+        return types
     }
 
     /// Every strategy reacts to the event at `index` of `block`, in configuration order.
     @inline(__always)
     public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, into signals: inout [StrategySignal]) {
-        for slot in strategies.indices {
-            let number = UInt32(slot)
-            switch strategies[slot] {
-            case .movingAverageCross(var s):
-                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
-                strategies[slot] = .movingAverageCross(s)
-            case .rsiReversion(var s):
-                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
-                strategies[slot] = .rsiReversion(s)
-            case .breakout(var s):
-                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
-                strategies[slot] = .breakout(s)
-            case .fundingCarry(var s):
-                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
-                strategies[slot] = .fundingCarry(s)
-            case .pairs(var s):
-                s.react(to: block, at: index, projections: projections, strategy: number, into: &signals)
-                strategies[slot] = .pairs(s)
+        for (number, entry) in order.enumerated() {
+            let strategy = UInt32(number)
+            switch entry.kind {
+            case .movingAverageCross: crosses[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
+            case .rsiReversion: reversions[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
+            case .breakout: breakouts[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
+            case .fundingCarry: carries[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
+            case .pairs: pairs[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
             }
         }
     }

@@ -55,16 +55,27 @@ struct RiskEngineTests {
         let measured = RiskMath.historical(returns.projections.risk!.returnWindow, level: 0.95)
         #expect(measured.valueAtRisk > 0)
         for (key, value, rule) in [("var", measured.valueAtRisk, RiskRule.valueAtRisk), ("es", measured.expectedShortfall, .expectedShortfall)] {
-            let at = try Self.accountWithHistory(limits: "account: {\(key): {level: 0.95, method: historical, max: \(value)}}")
+            var at = try Self.accountWithHistory(limits: "account: {\(key): {level: 0.95, method: historical, max: \(value)}}")
             let pass = at.decide(R.btc, .targetPosition, "1.5")
             #expect(pass.summary == "approve 0.5" && pass.check(rule)?.measured == value)
-            let below = try Self.accountWithHistory(limits: "account: {\(key): {level: 0.95, method: historical, max: \(value * 0.999)}}")
+            var below = try Self.accountWithHistory(limits: "account: {\(key): {level: 0.95, method: historical, max: \(value * 0.999)}}")
             #expect(below.decide(R.btc, .targetPosition, "1.5").summary == "reject 0")
             #expect(below.decide(R.btc, .targetPosition, "0.5").summary == "approve -0.5")
         }
     }
 
     /// Long 1 BTC with an hour of minute marks moving ±0.5 %, so the risk projection holds returns.
+    @Test("a decision reads the value at risk of the return window as of its own sample, not an earlier decision's")
+    func tailsFollowSamples() throws {
+        var account = try Self.accountWithHistory(limits: "account: {var: {level: 0.95, method: historical, max: 1}}")
+        let before = try #require(account.decide(R.btc, .targetPosition, "1.5").check(.valueAtRisk)?.measured)
+        #expect(account.decide(R.btc, .targetPosition, "1.5").check(.valueAtRisk)?.measured == before, "no sample between: the same window")
+        for price in ["19000", "18000", "17000", "16000", "15000", "15000"] { account.mark(R.btc, price, after: 60_000_000_000) }
+        let after = try #require(account.decide(R.btc, .targetPosition, "1.5").check(.valueAtRisk)?.measured)
+        #expect(after == RiskMath.historical(account.projections.risk!.returnWindow, level: 0.95).valueAtRisk)
+        #expect(after > before * 2, "five minutes of 5 % losses in the window raise the value at risk")
+    }
+
     static func accountWithHistory(limits: String) throws -> R {
         var account = try R(limits: limits)
         account.mark(R.btc, "20000")

@@ -46,7 +46,7 @@ struct RiskHarness {
         let stamp = Timestamp(nanosSinceEpoch: time)
         block.set([Event(eventTime: stamp, receiveTime: stamp, instrument: instrument, body: body)], firstSequence: sequence)
         projections.apply(block, at: 0)
-        engine.observe(block, at: 0, projections: projections)
+        engine.observe(block, at: 0, size: projections.ledger!.positions[Int(instrument.rawValue)].size, equity: projections.ledger!.margin().equity)
     }
 
     mutating func mark(_ instrument: InstrumentID, _ price: String, after nanoseconds: Int64 = 1_000_000) {
@@ -73,7 +73,7 @@ struct RiskHarness {
     }
 
     /// The engine's decision on a signal now.
-    func decide(_ instrument: InstrumentID, _ kind: SignalKind = .targetPosition, _ size: String, price: String? = nil, strength: Double = 1) -> RiskOutcome {
+    mutating func decide(_ instrument: InstrumentID, _ kind: SignalKind = .targetPosition, _ size: String, price: String? = nil, strength: Double = 1) -> RiskOutcome {
         let signal = SignalEmitted(strategy: 0, causation: sequence, kind: kind, quantity: Quantity(units: Self.size(size)),
                                    price: Price(units: price.map(Self.price) ?? 0), strength: strength, features: [])
         return engine.decide(signal, instrument: instrument, step: step, projections: projections)
