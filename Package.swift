@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Execution", targets: ["Execution"]),
         .library(name: "Strategies", targets: ["Strategies"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Backtest", targets: ["Backtest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -99,10 +100,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Backtest",
+            dependencies: ["TapeCore", "Events", "Journal", "Projections", "Engine", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "tape",
             dependencies: [
                 "TapeCore", "Events", "Journal", "Configuration", "Ingest", "Indicators", "Projections", "Risk", "Execution", "Strategies", "Engine",
+                "Backtest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -133,6 +140,12 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Projections", "Risk", "Execution", "Strategies", "Engine", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BacktestTests",
+            dependencies: ["TapeCore", "Events", "Journal", "Projections", "Engine", "Backtest", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "ExecutionTests", dependencies: ["TapeCore", "Events", "Projections", "Execution", "TestSupport"], swiftSettings: strict),

@@ -211,5 +211,13 @@ struct ProcessTests {
         let types = try story.lines.map { try CLI.object($0)["type"] as? String ?? "" }
         #expect(types.first == "trade" && types.contains("risk_decision") && types.contains("order_submitted") && types.contains("fill"))
         #expect(try CLI.run(["explain", "--run", directory.appending("run1"), "--order", "999999"]).status == 2)
+
+        // Its metrics: the fees are the run's; a bad sampling period is refused, naming it.
+        let metrics = try CLI.object(try CLI.run(["metrics", "--run", directory.appending("run1"), "--sample", "10s", "--json"]).output)
+        let measured = metrics["metrics"] as? [String: Any]
+        #expect((measured?["trades"] as? Double ?? 0) > 5 && (measured?["periods"] as? Double ?? 0) > 10)
+        #expect(abs((measured?["fees"] as? Double ?? 0) - (runFees.flatMap(Double.init) ?? -1)) < 1e-8)
+        let bad = try CLI.run(["metrics", "--run", directory.appending("run1"), "--sample", "ten"])
+        #expect(bad.status == 2 && bad.error.contains("--sample ten"))
     }
 }
