@@ -244,3 +244,35 @@ extension ConfigurationFile {
         try self.init(ConfigDocument(yaml: yaml, source: source))
     }
 }
+
+extension ConfigDocument {
+    /// The document as YAML text with the scalar at each override's path set to its value (a
+    /// variant of a configuration, as a parameter search makes). A path is mapping keys and
+    /// list indices from the top; every step of it must exist.
+    public func yaml(setting overrides: [(path: [String], value: String)]) throws(ConfigError) -> String {
+        var node = root.node
+        for (path, value) in overrides {
+            node = try Self.setting(path[...], to: value, in: node, source: root.source, at: [])
+        }
+        do {
+            return try Yams.serialize(node: node)
+        } catch {
+            throw ConfigError(file: root.source, line: nil, reason: "cannot write the variant: \(error)")
+        }
+    }
+
+    private static func setting(_ path: ArraySlice<String>, to value: String, in node: Node, source: String, at done: [String]) throws(ConfigError) -> Node {
+        guard let step = path.first else { return Node(value) }
+        if path.count == 1, case .mapping = node {
+            var copy = node
+            copy[step] = Node(value)
+            return copy
+        }
+        guard let child = node[step] else {
+            throw ConfigError(file: source, line: node.mark?.line, reason: "no \((done + [step]).joined(separator: ".")) to set")
+        }
+        var copy = node
+        copy[step] = try setting(path.dropFirst(), to: value, in: child, source: source, at: done + [step])
+        return copy
+    }
+}

@@ -219,5 +219,24 @@ struct ProcessTests {
         #expect(abs((measured?["fees"] as? Double ?? 0) - (runFees.flatMap(Double.init) ?? -1)) < 1e-8)
         let bad = try CLI.run(["metrics", "--run", directory.appending("run1"), "--sample", "ten"])
         #expect(bad.status == 2 && bad.error.contains("--sample ten"))
+
+        // The repository's walk-forward study on the sample; a source too short for a fold and
+        // a value that makes no valid run are refused, naming them.
+        let study = CLI.repository.appendingPathComponent("projections/walkforward.yaml").path
+        let walk = try CLI.run(["walkforward", "--source", source, "--config", study, "--out", directory.appending("wf"), "--json"])
+        #expect(walk.status == 0, "\(walk.error)")
+        let folds = try CLI.object(walk.output)["folds"] as? [[String: Any]] ?? []
+        #expect(folds.count == 4 && folds.allSatisfy { ($0["chosen"] as? [String: String])?["0.fast"] != nil })
+        func studyFile(_ name: String, _ text: String) throws -> String {
+            let path = directory.appending(name)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let long = try studyFile("long.yaml", "version: 1\nrun: \(config)\nfolds: {train: 1d, test: 1d}\nparameters: [{key: fast, values: [5]}]\n")
+        let short = try CLI.run(["walkforward", "--source", source, "--config", long, "--out", directory.appending("wf-long")])
+        #expect(short.status == 2 && short.error.contains("too short for one fold"), "\(short.error)")
+        let wrong = try studyFile("wrong.yaml", "version: 1\nrun: \(config)\nfolds: {train: 1m, test: 30s}\nparameters: [{key: slow, values: [50, lots]}]\n")
+        let invalid = try CLI.run(["walkforward", "--source", source, "--config", wrong, "--out", directory.appending("wf-wrong")])
+        #expect(invalid.status == 2 && invalid.error.contains("wrong.yaml:4") && invalid.error.contains("slow = lots"), "\(invalid.error)")
     }
 }

@@ -1,0 +1,212 @@
+public import Engine
+import Events
+public import Journal
+public import TapeCore
+
+/// A walk-forward study (specs/walkforward.md): the source cut into folds; on each training
+/// slice every candidate of the search is backtested and the best by the objective is chosen;
+/// the chosen one is then backtested on the test slice. Every run is a run journal under the
+/// output directory, and the study's own journal there records each fold's slices, what each
+/// candidate scored and what was chosen, and the test's result.
+public struct WalkForward: Sendable {
+    public let configuration: WalkForwardConfiguration
+    public let codeVersion: String
+
+    public init(configuration: WalkForwardConfiguration, codeVersion: String) {
+        self.configuration = configuration
+        self.codeVersion = codeVersion
+    }
+
+    /// A candidate's score on a training slice.
+    public struct Candidate: Sendable {
+        public var values: [String]
+        public var objective: Double
+        public var run: String
+        public var runHash: Hash256
+    }
+
+    public struct FoldResult: Sendable {
+        public var fold: Fold
+        public var train: ClosedRange<UInt64>
+        public var test: ClosedRange<UInt64>
+        public var candidates: [Candidate]
+        /// The index of the chosen candidate.
+        public var chosen: Int
+        public var testRun: String
+        public var testSummary: RunSummary
+        public var testPerformance: Performance
+        public var testMetrics: Metrics
+    }
+
+    public struct Result: Sendable {
+        public var folds: [FoldResult]
+        /// The test slices chained: the out-of-sample record.
+        public var outOfSample: Performance
+        /// Its metrics, the deflated Sharpe ratio counting every candidate tried.
+        public var metrics: Metrics
+        public var journalHash: Hash256
+    }
+
+    /// Runs the study over `source` (at `sourcePath`), writing under `output`, which must not
+    /// hold a journal yet.
+    public func run(source: Journal, sourcePath: String, output: String) throws -> Result {
+        let head = try source.head()
+        guard let first = head.firstReceiveTime?.nanosSinceEpoch, let last = head.lastReceiveTime?.nanosSinceEpoch else {
+            throw RunError("\(sourcePath) holds no events")
+        }
+        let c = configuration
+        try c.check(instruments: source.instruments())
+        let folds = Fold.plan(span: first..<(last + 1), scheme: c.scheme, train: c.train, test: c.test, purge: c.purge, embargo: c.embargo, maximum: c.maximumFolds)
+        guard !folds.isEmpty else {
+            throw RunError("\(sourcePath) spans \(Self.text(last - first + 1)): too short for one fold of \(Self.text(c.train)) training, \(Self.text(c.purge)) purge and \(Self.text(c.test)) test")
+        }
+        let study = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: Engine.runID(
+            source: source.id, range: 1...head.lastSequence, configuration: c.hash, seed: c.seed)))
+        guard try study.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a walk-forward writes a new one") }
+
+        let candidates = c.candidates
+        var results: [FoldResult] = []
+        for fold in folds {
+            let name = "fold-" + Self.padded(fold.index, 2)
+            let train = try Self.sequences(fold.train, of: source, fold: fold.index, slice: "training")
+            let test = try Self.sequences(fold.test, of: source, fold: fold.index, slice: "test")
+            var scored: [Candidate] = []
+            for (number, values) in candidates.enumerated() {
+                let run = "\(name)/train-" + Self.padded(number + 1, 3)
+                let summary = try Engine(configuration: c.variant(values), codeVersion: codeVersion).backtest(
+                    source: source, sourcePath: sourcePath, range: train, output: "\(output)/\(run)")
+                let performance = try RunReplay(runPath: "\(output)/\(run)", sourcePath: sourcePath).performance(period: c.sample)
+                scored.append(Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash))
+            }
+            // The highest objective; the first in search order among equals; NaN never beats a number.
+            var chosen = 0
+            for index in scored.indices where scored[index].objective > scored[chosen].objective || scored[chosen].objective.isNaN {
+                if !scored[index].objective.isNaN { chosen = index }
+            }
+            let testRun = "\(name)/test"
+            let summary = try Engine(configuration: c.variant(scored[chosen].values), codeVersion: codeVersion).backtest(
+                source: source, sourcePath: sourcePath, range: test, output: "\(output)/\(testRun)")
+            let performance = try RunReplay(runPath: "\(output)/\(testRun)", sourcePath: sourcePath).performance(period: c.sample)
+            results.append(FoldResult(fold: fold, train: train, test: test, candidates: scored, chosen: chosen, testRun: testRun,
+                                      testSummary: summary, testPerformance: performance, testMetrics: Metrics(performance)))
+        }
+
+        let outOfSample = Self.chain(results.map(\.testPerformance), period: c.sample)
+        let sharpes = results.flatMap { $0.candidates.map(\.objective) }.filter(\.isFinite)
+        let perPeriod = c.objective == .sharpe ? sharpes.map { $0 / (365.0 * 86_400_000_000_000 / Double(c.sample)).squareRoot() } : []
+        let variance = perPeriod.count >= 2 ? Self.variance(perPeriod) : 0
+        let metrics = Metrics(outOfSample, trials: candidates.count, sharpeVariance: variance)
+        try record(results, metrics: metrics, in: study, source: source, head: head)
+        return Result(folds: results, outOfSample: outOfSample, metrics: metrics, journalHash: try RunSummary.contentHash(of: study))
+    }
+
+    /// Writes the study's journal: `run_started`, per fold its four slices and an annotation
+    /// (JSON) with every candidate's score, the choice and the test's result, then `run_ended`.
+    private func record(_ results: [FoldResult], metrics: Metrics, in study: Journal, source: Journal, head: JournalHead) throws {
+        let c = configuration
+        try study.write { appender in
+            for instrument in try source.instruments().instruments { _ = try appender.add(instrument) }
+            try appender.attach(Array(c.text.utf8), name: "walkforward.yaml")
+            try appender.attach(Array(c.run.text.utf8), name: Engine.Attachment.run)
+            let start = head.firstReceiveTime!
+            try appender.append(RunStarted(sourceJournal: source.id, sourceFirstSequence: 1, sourceLastSequence: head.lastSequence,
+                                           configurationHash: c.hash, codeVersion: codeVersion, seed: c.seed, kind: .walkForward),
+                                eventTime: start, receiveTime: start, instrument: .none)
+            for result in results {
+                // The fold is decided when its test slice starts: every record of it carries that time.
+                let at = Timestamp(nanosSinceEpoch: result.fold.test.lowerBound)
+                let slices: [(FoldPhase, Range<Int64>)] = [(.train, result.fold.train), (.purge, result.fold.purge), (.test, result.fold.test), (.embargo, result.fold.embargo)]
+                for (phase, slice) in slices {
+                    let sequences = phase == .train ? result.train : phase == .test ? result.test : nil
+                    try appender.append(FoldBoundary(fold: UInt32(result.fold.index), phase: phase, start: Timestamp(nanosSinceEpoch: slice.lowerBound),
+                                                     end: Timestamp(nanosSinceEpoch: slice.upperBound), firstSequence: sequences?.lowerBound ?? 0,
+                                                     lastSequence: sequences?.upperBound ?? 0),
+                                        eventTime: at, receiveTime: at, instrument: .none)
+                }
+                try appender.append(AnnotationAdded(text: Self.json(result, parameters: c.parameters).text), eventTime: at, receiveTime: at, instrument: .none)
+            }
+            let end = head.lastReceiveTime!
+            try appender.append(AnnotationAdded(text: JSONValue.object([("out_of_sample", Self.json(metrics))]).text), eventTime: end, receiveTime: end, instrument: .none)
+            try appender.append(RunEnded(status: .completed, lastSourceSequence: head.lastSequence, eventCount: appender.nextSequence),
+                                eventTime: end, receiveTime: end, instrument: .none)
+        }
+    }
+
+    // MARK: Pieces
+
+    /// The source sequences of a time slice.
+    static func sequences(_ slice: Range<Int64>, of source: Journal, fold: Int, slice name: String) throws -> ClosedRange<UInt64> {
+        try source.read { snapshot in
+            var reader = BlockReader()
+            let first = try snapshot.sequence(atOrAfter: Timestamp(nanosSinceEpoch: slice.lowerBound), using: &reader)
+            let after = try snapshot.sequence(atOrAfter: Timestamp(nanosSinceEpoch: slice.upperBound), using: &reader) ?? (snapshot.head.lastSequence + 1)
+            guard let first, first < after else {
+                throw RunError("fold \(fold): the \(name) slice \(Timestamp(nanosSinceEpoch: slice.lowerBound).iso8601) ..< \(Timestamp(nanosSinceEpoch: slice.upperBound).iso8601) holds no events")
+            }
+            return first...(after - 1)
+        }
+    }
+
+    /// The test slices one after another: each slice's returns compounded on the chain so far.
+    static func chain(_ slices: [Performance], period: Int64) -> Performance {
+        var chained = Performance(period: period)
+        for slice in slices where !slice.equity.isEmpty {
+            if chained.equity.isEmpty {
+                chained.equity = [slice.equity[0]]
+                chained.times = [slice.times[0]]
+            }
+            for index in slice.equity.indices.dropFirst() {
+                chained.equity.append(chained.equity.last! * slice.equity[index] / slice.equity[index - 1])
+                chained.times.append(slice.times[index])
+            }
+            chained.trades += slice.trades
+            chained.exposedTime += slice.exposedTime
+            chained.span += slice.span
+            chained.traded += slice.traded
+            chained.fees += slice.fees
+            chained.funding += slice.funding
+        }
+        return chained
+    }
+
+    static func variance(_ values: [Double]) -> Double {
+        let mean = values.reduce(0, +) / Double(values.count)
+        return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+    }
+
+    static func json(_ metrics: Metrics) -> JSONValue {
+        .object(metrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })
+    }
+
+    static func json(_ result: FoldResult, parameters: [WalkForwardConfiguration.Parameter]) -> JSONValue {
+        func values(_ values: [String]) -> JSONValue {
+            .object(zip(parameters, values).map { ("\($0.0.strategy).\($0.0.key)", .string($0.1)) })
+        }
+        return .object([
+            ("fold", .unsigned(UInt64(result.fold.index))),
+            ("train", .array([.unsigned(result.train.lowerBound), .unsigned(result.train.upperBound)])),
+            ("test", .array([.unsigned(result.test.lowerBound), .unsigned(result.test.upperBound)])),
+            ("candidates", .array(result.candidates.map { candidate in
+                .object([("parameters", values(candidate.values)), ("objective", candidate.objective.isFinite ? .double(candidate.objective) : .null),
+                         ("run", .string(candidate.run)), ("run_hash", .string(candidate.runHash.description))])
+            })),
+            ("chosen", values(result.candidates[result.chosen].values)),
+            ("test_run", .string(result.testRun)),
+            ("test_run_hash", .string(result.testSummary.runHash.description)),
+            ("test_metrics", json(result.testMetrics)),
+        ])
+    }
+
+    static func padded(_ number: Int, _ width: Int) -> String {
+        let text = String(number)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    static func text(_ nanoseconds: Int64) -> String {
+        let seconds = Double(nanoseconds) / 1e9
+        if seconds >= 86_400 { return "\(seconds / 86_400) d" }
+        if seconds >= 3_600 { return "\(seconds / 3_600) h" }
+        if seconds >= 60 { return "\(seconds / 60) min" }
+        return "\(seconds) s"
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Backtest
+import Engine
+import Events
+import Foundation
+import Journal
+import TapeCore
+
+struct WalkForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "walkforward",
+        abstract: "Fit a strategy's parameters on each training slice and test them on the next; chain the tests out of sample.",
+        discussion: """
+            The walk-forward configuration (YAML, specs/walkforward.md) names the run it varies, the folds (rolling or anchored; train, purge, test and embargo lengths), the search (the grid or a seeded random sample of it), the objective (sharpe, sortino, calmar or net_pnl) and the equity sampling of the metrics. On each fold every candidate is backtested on the training slice only, the best is backtested on the test slice, and --out receives every run journal (fold-NN/train-MMM, fold-NN/test) and the study's journal: each fold's slices, every candidate's score, the choice and the test's metrics. The out-of-sample record chains the test slices; its deflated Sharpe ratio counts every candidate tried.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The source journal.", valueName: "dir"))
+    var source: String
+
+    @Option(help: ArgumentHelp("The walk-forward configuration (YAML).", valueName: "file"))
+    var config: String
+
+    @Option(help: ArgumentHelp("The study's directory (new).", valueName: "dir"))
+    var out: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let configuration: WalkForwardConfiguration
+        do {
+            configuration = try WalkForwardConfiguration(path: config)
+        } catch {
+            throw Failure.cannotRun(error.description)
+        }
+        let started = Date()
+        let result = try failing {
+            try WalkForward(configuration: configuration, codeVersion: Tape.version).run(source: Journal(path: source), sourcePath: source, output: out)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let names = configuration.parameters.map { "\($0.strategy).\($0.key)" }
+        if json {
+            Output.standard.line(JSONValue.object([
+                ("source", .string(source)), ("config", .string(config)), ("out", .string(out)),
+                ("candidates", .unsigned(UInt64(configuration.candidates.count))), ("seconds", .string(String(format: "%.3f", seconds))),
+                ("folds", .array(result.folds.map { fold in
+                    .object([
+                        ("fold", .unsigned(UInt64(fold.fold.index))),
+                        ("train", .array([.string(Timestamp(nanosSinceEpoch: fold.fold.train.lowerBound).iso8601), .string(Timestamp(nanosSinceEpoch: fold.fold.train.upperBound).iso8601)])),
+                        ("test", .array([.string(Timestamp(nanosSinceEpoch: fold.fold.test.lowerBound).iso8601), .string(Timestamp(nanosSinceEpoch: fold.fold.test.upperBound).iso8601)])),
+                        ("chosen", .object(zip(names, fold.candidates[fold.chosen].values).map { ($0, .string($1)) })),
+                        ("train_objective", fold.candidates[fold.chosen].objective.isFinite ? .double(fold.candidates[fold.chosen].objective) : .null),
+                        ("test_metrics", .object(fold.testMetrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })),
+                    ])
+                })),
+                ("out_of_sample", .object(result.metrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })),
+                ("journal_hash", .string(result.journalHash.description)),
+            ]).text)
+            return
+        }
+        Output.standard.line(String(format: "walk-forward: %d folds × %d candidates (objective %@) in %.2f s", result.folds.count,
+                                    configuration.candidates.count, configuration.objective.rawValue, seconds))
+        for fold in result.folds {
+            let chosen = zip(names, fold.candidates[fold.chosen].values).map { "\($0)=\($1)" }.joined(separator: " ")
+            Output.standard.line(String(format: "fold %2d  test %@ … %@  chose %@  (train %@ %.3f)  test return %+.4f%%  sharpe %.2f  trades %d",
+                                        fold.fold.index, Timestamp(nanosSinceEpoch: fold.fold.test.lowerBound).iso8601,
+                                        Timestamp(nanosSinceEpoch: fold.fold.test.upperBound).iso8601, chosen, configuration.objective.rawValue,
+                                        fold.candidates[fold.chosen].objective, fold.testMetrics.totalReturn * 100, fold.testMetrics.sharpe, fold.testMetrics.trades))
+        }
+        Output.standard.line("out of sample (the test slices chained):")
+        for (name, value) in result.metrics.named {
+            Output.standard.line("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + (value.isFinite ? String(format: "%.6g", value) : "—"))
+        }
+        Output.standard.line("study journal \(out)  (sha256 \(result.journalHash))")
+    }
+}
