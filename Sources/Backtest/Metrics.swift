@@ -1,3 +1,4 @@
+public import Events
 public import TapeCore
 import Projections
 
@@ -135,5 +136,10 @@ public struct Metrics: Sendable, Equatable {
             ("win_rate", winRate), ("profit_factor", profitFactor), ("expectancy", expectancy), ("average_win", averageWin),
             ("average_loss", averageLoss), ("exposure", exposure), ("turnover", turnover), ("fees", fees), ("funding", funding),
         ]
+    }
+
+    /// The metrics as a JSON object in `named` order; a metric that cannot be computed is null.
+    public var json: JSONValue {
+        .object(named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })
     }
 }

@@ -126,7 +126,7 @@ public struct WalkForward: Sendable {
                 try appender.append(AnnotationAdded(text: Self.json(result, parameters: c.parameters).text), eventTime: at, receiveTime: at, instrument: .none)
             }
             let end = head.lastReceiveTime!
-            try appender.append(AnnotationAdded(text: JSONValue.object([("out_of_sample", Self.json(metrics))]).text), eventTime: end, receiveTime: end, instrument: .none)
+            try appender.append(AnnotationAdded(text: JSONValue.object([("out_of_sample", metrics.json)]).text), eventTime: end, receiveTime: end, instrument: .none)
             try appender.append(RunEnded(status: .completed, lastSourceSequence: head.lastSequence, eventCount: appender.nextSequence),
                                 eventTime: end, receiveTime: end, instrument: .none)
         }
@@ -174,10 +174,6 @@ public struct WalkForward: Sendable {
         return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
     }
 
-    static func json(_ metrics: Metrics) -> JSONValue {
-        .object(metrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })
-    }
-
     static func json(_ result: FoldResult, parameters: [WalkForwardConfiguration.Parameter]) -> JSONValue {
         func values(_ values: [String]) -> JSONValue {
             .object(zip(parameters, values).map { ("\($0.0.strategy).\($0.0.key)", .string($0.1)) })
@@ -193,7 +189,7 @@ public struct WalkForward: Sendable {
             ("chosen", values(result.candidates[result.chosen].values)),
             ("test_run", .string(result.testRun)),
             ("test_run_hash", .string(result.testSummary.runHash.description)),
-            ("test_metrics", json(result.testMetrics)),
+            ("test_metrics", result.testMetrics.json),
         ])
     }
 

@@ -34,13 +34,18 @@ struct MetricsCommand: ParsableCommand {
                 ("run", .string(runOption.run)),
                 ("sample", .string(sample)),
                 ("currency", .string(currency)),
-                ("metrics", .object(metrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })),
+                ("metrics", metrics.json),
             ]).text)
             return
         }
         Output.standard.line("run \(runOption.run): equity sampled every \(sample), \(metrics.periods) returns, \(metrics.trades) closed trades; money in \(currency)")
+        Self.print(metrics)
+    }
+
+    /// `name value` per metric (`—` when it cannot be computed), after `indent`.
+    static func print(_ metrics: Metrics, indent: String = "") {
         for (name, value) in metrics.named {
-            Output.standard.line(name.padding(toLength: 24, withPad: " ", startingAt: 0) + (value.isFinite ? String(format: "%.6g", value) : "—"))
+            Output.standard.line(indent + name.padding(toLength: 24, withPad: " ", startingAt: 0) + (value.isFinite ? String(format: "%.6g", value) : "—"))
         }
     }
 }

@@ -51,10 +51,10 @@ struct WalkForwardCommand: ParsableCommand {
                         ("test", .array([.string(Timestamp(nanosSinceEpoch: fold.fold.test.lowerBound).iso8601), .string(Timestamp(nanosSinceEpoch: fold.fold.test.upperBound).iso8601)])),
                         ("chosen", .object(zip(names, fold.candidates[fold.chosen].values).map { ($0, .string($1)) })),
                         ("train_objective", fold.candidates[fold.chosen].objective.isFinite ? .double(fold.candidates[fold.chosen].objective) : .null),
-                        ("test_metrics", .object(fold.testMetrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })),
+                        ("test_metrics", fold.testMetrics.json),
                     ])
                 })),
-                ("out_of_sample", .object(result.metrics.named.map { ($0.name, $0.value.isFinite ? .double($0.value) : .null) })),
+                ("out_of_sample", result.metrics.json),
                 ("journal_hash", .string(result.journalHash.description)),
             ]).text)
             return
@@ -69,9 +69,7 @@ struct WalkForwardCommand: ParsableCommand {
                                         fold.candidates[fold.chosen].objective, fold.testMetrics.totalReturn * 100, fold.testMetrics.sharpe, fold.testMetrics.trades))
         }
         Output.standard.line("out of sample (the test slices chained):")
-        for (name, value) in result.metrics.named {
-            Output.standard.line("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + (value.isFinite ? String(format: "%.6g", value) : "—"))
-        }
+        MetricsCommand.print(result.metrics, indent: "  ")
         Output.standard.line("study journal \(out)  (sha256 \(result.journalHash))")
     }
 }
