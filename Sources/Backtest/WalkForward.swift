@@ -1,5 +1,6 @@
 public import Engine
 import Events
+import Projections
 public import Journal
 public import TapeCore
 
@@ -58,7 +59,7 @@ public struct WalkForward: Sendable {
         try c.check(instruments: source.instruments())
         let folds = Fold.plan(span: first..<(last + 1), scheme: c.scheme, train: c.train, test: c.test, purge: c.purge, embargo: c.embargo, maximum: c.maximumFolds)
         guard !folds.isEmpty else {
-            throw RunError("\(sourcePath) spans \(Self.text(last - first + 1)): too short for one fold of \(Self.text(c.train)) training, \(Self.text(c.purge)) purge and \(Self.text(c.test)) test")
+            throw RunError("\(sourcePath) spans \((last - first) / 1_000_000_000)s: too short for one fold of \(DurationText.format(c.train)) training, \(DurationText.format(c.purge)) purge and \(DurationText.format(c.test)) test")
         }
         let study = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: Engine.runID(
             source: source.id, range: 1...head.lastSequence, configuration: c.hash, seed: c.seed)))
@@ -78,11 +79,9 @@ public struct WalkForward: Sendable {
                 let performance = try RunReplay(runPath: "\(output)/\(run)", sourcePath: sourcePath).performance(period: c.sample)
                 scored.append(Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash))
             }
-            // The highest objective; the first in search order among equals; NaN never beats a number.
-            var chosen = 0
-            for index in scored.indices where scored[index].objective > scored[chosen].objective || scored[chosen].objective.isNaN {
-                if !scored[index].objective.isNaN { chosen = index }
-            }
+            // The highest objective; the first in search order among equals (`max` keeps the
+            // first); NaN never beats a number.
+            let chosen = scored.indices.filter { !scored[$0].objective.isNaN }.max { scored[$0].objective < scored[$1].objective } ?? 0
             let testRun = "\(name)/test"
             let summary = try Engine(configuration: c.variant(scored[chosen].values), codeVersion: codeVersion).backtest(
                 source: source, sourcePath: sourcePath, range: test, output: "\(output)/\(testRun)")
@@ -94,7 +93,8 @@ public struct WalkForward: Sendable {
         let outOfSample = Self.chain(results.map(\.testPerformance), period: c.sample)
         let sharpes = results.flatMap { $0.candidates.map(\.objective) }.filter(\.isFinite)
         let perPeriod = c.objective == .sharpe ? sharpes.map { $0 / (365.0 * 86_400_000_000_000 / Double(c.sample)).squareRoot() } : []
-        let variance = perPeriod.count >= 2 ? Self.variance(perPeriod) : 0
+        let deviation = RiskMath.meanAndDeviation(perPeriod).deviation
+        let variance = perPeriod.count >= 2 ? deviation * deviation : 0
         let metrics = Metrics(outOfSample, trials: candidates.count, sharpeVariance: variance)
         try record(results, metrics: metrics, in: study, source: source, head: head)
         return Result(folds: results, outOfSample: outOfSample, metrics: metrics, journalHash: try RunSummary.contentHash(of: study))
@@ -169,11 +169,6 @@ public struct WalkForward: Sendable {
         return chained
     }
 
-    static func variance(_ values: [Double]) -> Double {
-        let mean = values.reduce(0, +) / Double(values.count)
-        return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-    }
-
     static func json(_ result: FoldResult, parameters: [WalkForwardConfiguration.Parameter]) -> JSONValue {
         func values(_ values: [String]) -> JSONValue {
             .object(zip(parameters, values).map { ("\($0.0.strategy).\($0.0.key)", .string($0.1)) })
@@ -196,13 +191,5 @@ public struct WalkForward: Sendable {
     static func padded(_ number: Int, _ width: Int) -> String {
         let text = String(number)
         return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-
-    static func text(_ nanoseconds: Int64) -> String {
-        let seconds = Double(nanoseconds) / 1e9
-        if seconds >= 86_400 { return "\(seconds / 86_400) d" }
-        if seconds >= 3_600 { return "\(seconds / 3_600) h" }
-        if seconds >= 60 { return "\(seconds / 60) min" }
-        return "\(seconds) s"
     }
 }
