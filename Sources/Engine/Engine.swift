@@ -4,7 +4,7 @@ import Execution
 public import Journal
 import Projections
 import Risk
-import Strategies
+public import Strategies
 public import TapeCore
 
 /// The trading loop (specs/runs.md): reads a source journal in sequence order, drives the
@@ -23,10 +23,13 @@ public import TapeCore
 public struct Engine {
     public let configuration: RunConfiguration
     public let codeVersion: String
+    /// Strategies written in Swift, run after the configured ones.
+    public let strategies: [any Strategy]
 
-    public init(configuration: RunConfiguration, codeVersion: String) {
+    public init(configuration: RunConfiguration, codeVersion: String, strategies: [any Strategy] = []) {
         self.configuration = configuration
         self.codeVersion = codeVersion
+        self.strategies = strategies
     }
 
     /// The attachments a run journal carries (specs/runs.md).
@@ -65,6 +68,8 @@ public struct Engine {
         let summary = try source.read { snapshot in
             try run.write { appender in
                 var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
+                var strategies = try configuration.strategies(for: snapshot.instruments)
+                strategies.adding(self.strategies)
                 for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
                 try appender.attach(Array(configuration.text.utf8), name: Attachment.run)
                 try appender.attach(Array(configuration.projectionsText.utf8), name: Attachment.projections)
@@ -79,12 +84,18 @@ public struct Engine {
                 try appender.append(started, eventTime: start, receiveTime: start, instrument: .none)
                 var last: UInt64 = 0
                 var lastTime = firstTime
-                let filter = EventFilter(types: loop.decodedTypes, instruments: nil)
+                let filter = EventFilter(types: loop.decodedTypes(strategies), instruments: nil)
                 var reader = BlockReader()
+                let address = UnsafeMutablePointer<DecodedBlock>.allocate(capacity: 1)
+                defer { address.deallocate() }
                 try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: filter, using: &reader) { block in
                     let indices = block.indices(from: range.lowerBound, through: range.upperBound)
+                    // The strategies' view reads a copy of the block (its arrays shared),
+                    // dropped before the reader decodes the next one.
+                    address.initialize(to: block)
+                    defer { address.deinitialize(count: 1) }
                     for index in indices where RunFold.isMarketEvent(block, at: index) {
-                        try loop.step(block, at: index, appender: &appender)
+                        try loop.step(block, at: index, address: address, strategies: &strategies, appender: &appender)
                     }
                     if let final = indices.last {
                         last = block.sequence(at: final)

@@ -12,16 +12,16 @@ public struct RunError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// One run in progress: the fold, the simulator, the strategies, and the run events of the
-/// current source event.
+/// One run in progress: the fold, the simulator, and the run events of the current source
+/// event. The strategies are the caller's, lent to each step: kept apart, they read the
+/// projections in place while they change themselves (a sibling of the projections would make
+/// Swift copy the projections at every call).
 struct RunLoop {
     var fold: RunFold
     var simulator: Simulator
-    var strategies: StrategySet
     let table: InstrumentTable
     /// Run events made at this step and not yet written.
     private var pending: [RunEvent] = []
-    private var signals: [StrategySignal] = []
     private var block = DecodedBlock()
     private var stamped: [Event] = []
     /// Per instrument id: the liquidation price last computed (NaN: none), valid until the
@@ -34,18 +34,21 @@ struct RunLoop {
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
         simulator = Simulator(options: configuration.execution, instruments: instruments)
-        strategies = try configuration.strategies(for: instruments)
         table = instruments
         liquidationPrices = Array(repeating: .nan, count: instruments.count + 1)
     }
 
-    var decodedTypes: Set<EventType> {
+    /// The event types the run decodes with `strategies`.
+    func decodedTypes(_ strategies: StrategySet) -> Set<EventType> {
         fold.decodedTypes.union(Simulator.readTypes).union(strategies.readTypes)
     }
 
-    /// Runs the source event at `index` of `block`.
+    /// Runs the source event at `index` of `source`, whose address is `address` (the
+    /// strategies read it there, in place).
     @inline(__always)
-    mutating func step(_ source: DecodedBlock, at index: Int, appender: inout JournalAppender) throws {
+    mutating func step(
+        _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, appender: inout JournalAppender
+    ) throws {
         let time = source.receiveTimes[index]
         let fundingDue = (fold.projections.ledger?.nextFunding ?? .max) <= time
         let fundingBefore = fundingDue ? fundingSnapshot() : []
@@ -59,15 +62,16 @@ struct RunLoop {
         let outcomes = fold.risk.monitor(source, at: index, projections: fold.projections)
         if !outcomes.isEmpty { try place(outcomes, step: step, appender: &appender) }
 
-        strategies.react(to: source, at: index, projections: fold.projections, into: &signals)
-        if !signals.isEmpty {
-            for signal in signals {
+        // The strategies read the source through a view that refuses reads past this event.
+        try strategies.react(to: MarketView(source, at: index, address: address), projections: fold.projections)
+        if !strategies.signals.isEmpty {
+            for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
                 try flush(step, appender: &appender)
                 try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections)],
                           step: step, appender: &appender)
             }
-            signals.removeAll(keepingCapacity: true)
+            strategies.signals.removeAll(keepingCapacity: true)
         }
     }
 

@@ -22,13 +22,13 @@ public struct MovingAverageCross: Strategy {
     public var readTypes: Set<EventType> { input == .trades ? [.trade] : [] }
 
     @inline(__always)
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
-        guard let price = input.price(of: position.instrument.rawValue, in: block, at: index, projections: projections) else { return }
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
+        guard let price = input.price(of: position.instrument.rawValue, in: view, projections: projections) else { return }
         let x = Double(price)
         let fastValue = fast.update(x)
         guard let slowValue = slow.update(x), let fastValue, fastValue != slowValue else { return }
         let unit = position.priceUnit
-        position.target(fastValue > slowValue ? 1 : -1, causation: block.sequence(at: index), strategy: strategy,
+        position.target(fastValue > slowValue ? 1 : -1, causation: view.sequence, strategy: strategy,
                         features: [.init(feature: 0, value: fastValue / unit), .init(feature: 1, value: slowValue / unit)], into: &signals)
     }
 }
@@ -52,13 +52,13 @@ public struct RSIReversion: Strategy {
 
     public var readTypes: Set<EventType> { input == .trades ? [.trade] : [] }
 
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
-        guard let price = input.price(of: position.instrument.rawValue, in: block, at: index, projections: projections) else { return }
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
+        guard let price = input.price(of: position.instrument.rawValue, in: view, projections: projections) else { return }
         let value = rsi.update(IndicatorInput(value: Double(price))).first
         guard !value.isNaN else { return }
         let held = position.last == .min ? 0 : position.last
         let direction: Int8 = value <= lower ? 1 : value >= upper ? -1 : (held > 0 && value >= 50) || (held < 0 && value <= 50) ? 0 : held
-        position.target(direction, causation: block.sequence(at: index), strategy: strategy, features: [.init(feature: 0, value: value)], into: &signals)
+        position.target(direction, causation: view.sequence, strategy: strategy, features: [.init(feature: 0, value: value)], into: &signals)
     }
 }
 
@@ -87,8 +87,8 @@ public struct Breakout: Strategy {
 
     public var readTypes: Set<EventType> { input == .trades ? [.trade] : [] }
 
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
-        guard let price = input.price(of: position.instrument.rawValue, in: block, at: index, projections: projections) else { return }
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
+        guard let price = input.price(of: position.instrument.rawValue, in: view, projections: projections) else { return }
         let x = Double(price)
         let band = previous
         let output = channel == .donchian ? donchian.update(IndicatorInput(value: x)) : bands.update(IndicatorInput(value: x))
@@ -104,7 +104,7 @@ public struct Breakout: Strategy {
             direction = 0
         }
         let unit = position.priceUnit
-        position.target(direction, causation: block.sequence(at: index), strategy: strategy,
+        position.target(direction, causation: view.sequence, strategy: strategy,
                         features: [.init(feature: 0, value: band.upper / unit), .init(feature: 1, value: band.lower / unit), .init(feature: 2, value: x / unit)],
                         into: &signals)
     }
@@ -126,12 +126,12 @@ public struct FundingCarry: Strategy {
 
     public var readTypes: Set<EventType> { [.fundingRate] }
 
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
-        guard block.types[index] == .fundingRate, block.instruments[index] == position.instrument else { return }
-        let rate = Double(block.payloads.fundingRates[Int(block.slots[index])].rate.units) / 1e18
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
+        guard view.type == .fundingRate, view.instrument == position.instrument else { return }
+        let rate = Double(view.fundingRate.rate.units) / 1e18
         let held = position.last == .min ? 0 : position.last
         let direction: Int8 = rate >= entry ? -1 : rate <= -entry ? 1 : abs(rate) < exit ? 0 : held
-        position.target(direction, causation: block.sequence(at: index), strategy: strategy, features: [.init(feature: 0, value: rate)], into: &signals)
+        position.target(direction, causation: view.sequence, strategy: strategy, features: [.init(feature: 0, value: rate)], into: &signals)
     }
 }
 
@@ -162,13 +162,13 @@ public struct PairsReversion: Strategy {
 
     public var readTypes: Set<EventType> { input == .trades ? [.trade] : [] }
 
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) {
         var moved = false
-        if let price = input.price(of: first.instrument.rawValue, in: block, at: index, projections: projections) {
+        if let price = input.price(of: first.instrument.rawValue, in: view, projections: projections) {
             prices.0 = Double(price) / first.priceUnit
             moved = true
         }
-        if let price = input.price(of: second.instrument.rawValue, in: block, at: index, projections: projections) {
+        if let price = input.price(of: second.instrument.rawValue, in: view, projections: projections) {
             prices.1 = Double(price) / second.priceUnit
             moved = true
         }
@@ -179,7 +179,7 @@ public struct PairsReversion: Strategy {
         let direction: Int8 = z >= entry ? -1 : z <= -entry ? 1 : abs(z) <= exit ? 0 : held
         guard direction != held else { return }
         held = direction
-        let sequence = block.sequence(at: index)
+        let sequence = view.sequence
         let features: [SignalEmitted.FeatureValue] = [.init(feature: 0, value: spread), .init(feature: 1, value: z)]
         first.target(direction, causation: sequence, strategy: strategy, features: features, into: &signals)
         second.target(-direction, causation: sequence, strategy: strategy, features: features, into: &signals)

@@ -22,9 +22,12 @@ public protocol Strategy: Sendable {
     /// The event types whose payloads it reads.
     var readTypes: Set<EventType> { get }
 
-    /// Reacts to the event at `index` of `block`; `strategy` is its index in the run's
-    /// configuration (the signals' `strategy`).
-    mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal])
+    /// Reacts to the current event of `view`, with the projections as of that event;
+    /// `strategy` is its index in the run's strategies (the signals' `strategy`). Throws only
+    /// when it reads past the current event.
+    mutating func react(
+        to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]
+    ) throws(LookAheadError)
 }
 
 /// Where a strategy's prices come from.
@@ -34,13 +37,13 @@ public enum PriceInput: Sendable, Equatable {
     /// The closes of a bar series of the bars projection (its index), as each bar closes.
     case bars(Int)
 
-    /// The price of instrument `raw` this event brings (units of its price scale), if any.
+    /// The price of instrument `raw` the current event brings (units of its price scale), if any.
     @inline(__always)
-    func price(of raw: UInt32, in block: DecodedBlock, at index: Int, projections: ProjectionSet) -> Int64? {
+    func price(of raw: UInt32, in view: borrowing MarketView, projections: ProjectionSet) -> Int64? {
         switch self {
         case .trades:
-            guard block.types[index] == .trade, block.instruments[index].rawValue == raw else { return nil }
-            return block.trade(at: index).price.units
+            guard view.type == .trade, view.instrument.rawValue == raw else { return nil }
+            return view.trade.price.units
         case .bars(let series):
             guard let closed = projections.bars?.closed, !closed.isEmpty else { return nil }
             for bar in closed where bar.series == series && bar.instrument.rawValue == raw && !bar.isEmpty { return bar.close }

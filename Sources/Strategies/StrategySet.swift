@@ -11,7 +11,7 @@ public import TapeCore
 /// would copy each one out and back at every event).
 public struct StrategySet: Sendable {
     enum Kind: Sendable {
-        case movingAverageCross, rsiReversion, breakout, fundingCarry, pairs
+        case movingAverageCross, rsiReversion, breakout, fundingCarry, pairs, added
     }
 
     /// Configuration order: each strategy's kind and its index in that kind's list.
@@ -21,8 +21,12 @@ public struct StrategySet: Sendable {
     private var breakouts: [Breakout] = []
     private var carries: [FundingCarry] = []
     private var pairs: [PairsReversion] = []
-    /// Each strategy's `type` as configured.
-    public let names: [String]
+    /// The signals of the last `react`, in order; the caller empties it.
+    public var signals: [StrategySignal] = []
+    /// Strategies written in Swift, after the configured ones (`adding`).
+    private var added: [any Strategy] = []
+    /// Each strategy's `type` as configured; an added one's Swift type name.
+    public private(set) var names: [String]
 
     /// Reads the `strategies` list (none: no strategy); `bars` names the bar series a strategy
     /// may read.
@@ -114,9 +118,19 @@ public struct StrategySet: Sendable {
         list.append(strategy)
     }
 
+    /// Adds strategies written in Swift after the configured ones: a library user's own.
+    public mutating func adding(_ strategies: [any Strategy]) {
+        for strategy in strategies {
+            order.append((.added, added.count))
+            added.append(strategy)
+            names.append(String(describing: type(of: strategy)))
+        }
+    }
+
     /// The event types whose payloads the strategies read.
     public var readTypes: Set<EventType> {
         var types = Set<EventType>()
+        for strategy in added { types.formUnion(strategy.readTypes) }
         for strategy in crosses { types.formUnion(strategy.readTypes) }
         for strategy in reversions { types.formUnion(strategy.readTypes) }
         for strategy in breakouts { types.formUnion(strategy.readTypes) }
@@ -125,17 +139,26 @@ public struct StrategySet: Sendable {
         return types
     }
 
-    /// Every strategy reacts to the event at `index` of `block`, in configuration order.
+    /// Every strategy reacts to the current event of `view`, in configuration order, adding
+    /// its signals to `signals`. A look-ahead names the strategy that made it.
     @inline(__always)
-    public mutating func react(to block: DecodedBlock, at index: Int, projections: ProjectionSet, into signals: inout [StrategySignal]) {
+    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet) throws(LookAheadError) {
         for (number, entry) in order.enumerated() {
             let strategy = UInt32(number)
             switch entry.kind {
-            case .movingAverageCross: crosses[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
-            case .rsiReversion: reversions[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
-            case .breakout: breakouts[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
-            case .fundingCarry: carries[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
-            case .pairs: pairs[entry.index].react(to: block, at: index, projections: projections, strategy: strategy, into: &signals)
+            case .movingAverageCross: crosses[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .rsiReversion: reversions[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .breakout: breakouts[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .fundingCarry: carries[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .pairs: pairs[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .added:
+                do {
+                    try added[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+                } catch {
+                    var error = error
+                    error.strategy = strategy
+                    throw error
+                }
             }
         }
     }
