@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BacktestTests",
-            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Projections", "Strategies", "Engine", "Backtest", "TestSupport"],
+            dependencies: ["TapeCore", "Events", "Journal", "Ingest", "Configuration", "Projections", "Strategies", "Engine", "Backtest", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -12,10 +12,13 @@ public import TapeCore
 public struct WalkForward: Sendable {
     public let configuration: WalkForwardConfiguration
     public let codeVersion: String
+    /// How many candidates run at once; what the study writes does not depend on it.
+    public let workers: Int
 
-    public init(configuration: WalkForwardConfiguration, codeVersion: String) {
+    public init(configuration: WalkForwardConfiguration, codeVersion: String, workers: Int? = nil) {
         self.configuration = configuration
         self.codeVersion = codeVersion
+        self.workers = workers ?? Workers.available
     }
 
     /// A candidate's score on a training slice.
@@ -71,30 +74,26 @@ public struct WalkForward: Sendable {
             let name = "fold-" + Self.padded(fold.index, 2)
             let train = try Self.sequences(fold.train, of: source, fold: fold.index, slice: "training")
             let test = try Self.sequences(fold.test, of: source, fold: fold.index, slice: "test")
-            var scored: [Candidate] = []
-            for (number, values) in candidates.enumerated() {
+            let shared = UncheckedSendable(source)
+            let scored = try Workers.map(candidates.count, workers: workers) { number in
+                let values = candidates[number]
                 let run = "\(name)/train-" + Self.padded(number + 1, 3)
-                let summary = try Engine(configuration: c.variant(values), codeVersion: codeVersion).backtest(
-                    source: source, sourcePath: sourcePath, range: train, output: "\(output)/\(run)")
-                let performance = try RunReplay(runPath: "\(output)/\(run)", sourcePath: sourcePath).performance(period: c.sample)
-                scored.append(Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash))
+                let (summary, performance) = try Self.backtest(c.variant(values), source: shared.value, sourcePath: sourcePath, range: train,
+                                                               output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
+                return Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash)
             }
             // The highest objective; the first in search order among equals (`max` keeps the
             // first); NaN never beats a number.
             let chosen = scored.indices.filter { !scored[$0].objective.isNaN }.max { scored[$0].objective < scored[$1].objective } ?? 0
             let testRun = "\(name)/test"
-            let summary = try Engine(configuration: c.variant(scored[chosen].values), codeVersion: codeVersion).backtest(
-                source: source, sourcePath: sourcePath, range: test, output: "\(output)/\(testRun)")
-            let performance = try RunReplay(runPath: "\(output)/\(testRun)", sourcePath: sourcePath).performance(period: c.sample)
+            let (summary, performance) = try Self.backtest(c.variant(scored[chosen].values), source: source, sourcePath: sourcePath, range: test,
+                                                           output: "\(output)/\(testRun)", period: c.sample, codeVersion: codeVersion)
             results.append(FoldResult(fold: fold, train: train, test: test, candidates: scored, chosen: chosen, testRun: testRun,
                                       testSummary: summary, testPerformance: performance, testMetrics: Metrics(performance)))
         }
 
         let outOfSample = Self.chain(results.map(\.testPerformance), period: c.sample)
-        let sharpes = results.flatMap { $0.candidates.map(\.objective) }.filter(\.isFinite)
-        let perPeriod = c.objective == .sharpe ? sharpes.map { $0 / (365.0 * 86_400_000_000_000 / Double(c.sample)).squareRoot() } : []
-        let deviation = RiskMath.meanAndDeviation(perPeriod).deviation
-        let variance = perPeriod.count >= 2 ? deviation * deviation : 0
+        let variance = c.objective == .sharpe ? Self.sharpeVariance(results.flatMap { $0.candidates.map(\.objective) }, period: c.sample) : 0
         let metrics = Metrics(outOfSample, trials: candidates.count, sharpeVariance: variance)
         try record(results, metrics: metrics, in: study, source: source, head: head)
         return Result(folds: results, outOfSample: outOfSample, metrics: metrics, journalHash: try RunSummary.contentHash(of: study))
@@ -133,6 +132,24 @@ public struct WalkForward: Sendable {
     }
 
     // MARK: Pieces
+
+    /// The variance of annualised Sharpe ratios across trials, per sampling period: the
+    /// deflated Sharpe ratio's V[SR] (0 below two finite ones).
+    static func sharpeVariance(_ sharpes: [Double], period: Int64) -> Double {
+        let perPeriod = sharpes.filter(\.isFinite).map { $0 / (365.0 * 86_400_000_000_000 / Double(period)).squareRoot() }
+        let deviation = RiskMath.meanAndDeviation(perPeriod).deviation
+        return perPeriod.count >= 2 ? deviation * deviation : 0
+    }
+
+    /// One backtest into a new run journal at `output`, and its performance from a replay of
+    /// it. Safe on several threads at once over one open source journal.
+    static func backtest(
+        _ configuration: RunConfiguration, source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, period: Int64, codeVersion: String
+    ) throws -> (RunSummary, Performance) {
+        let summary = try Engine(configuration: configuration, codeVersion: codeVersion).backtest(source: source, sourcePath: sourcePath, range: range, output: output)
+        let performance = try RunReplay(runPath: output, source: source, sourcePath: sourcePath).performance(period: period)
+        return (summary, performance)
+    }
 
     /// The source sequences of a time slice.
     static func sequences(_ slice: Range<Int64>, of source: Journal, fold: Int, slice name: String) throws -> ClosedRange<UInt64> {

@@ -5,10 +5,15 @@ public import TapeCore
 
 /// A walk-forward study (specs/walkforward.md): the run it varies, how the source is cut into
 /// folds, the parameters searched on each training slice and the objective that picks them.
+/// A sweep (specs/sweep.md) reads the same file without `folds`: every candidate run once over
+/// the whole source.
 public struct WalkForwardConfiguration: Sendable {
     public static let version = 1
 
     public enum Scheme: String, Sendable { case rolling, anchored }
+
+    /// Which study the file is for: a walk-forward needs `folds`, a sweep refuses them.
+    public enum Study: Sendable { case walkForward, sweep }
 
     /// What a fit maximises, read from the training run's metrics.
     public enum Objective: String, Sendable {
@@ -57,10 +62,11 @@ public struct WalkForwardConfiguration: Sendable {
     /// SHA-256 over this file's canonical hash and the run's configuration hash.
     public let hash: Hash256
 
-    public init(path: String) throws(ConfigError) {
+    public init(path: String, study: Study = .walkForward) throws(ConfigError) {
         let text = try ConfigDocument.text(path: path)
         let document = try ConfigDocument(yaml: text, source: path)
-        let top = try document.versioned(Self.version, allowed: ["run", "folds", "search", "objective", "parameters", "sample"], what: "a walk-forward configuration")
+        let top = try document.versioned(Self.version, allowed: Set(["run", "search", "objective", "parameters", "sample"] + (study == .walkForward ? ["folds"] : [])),
+                                         what: study == .walkForward ? "a walk-forward configuration" : "a sweep configuration")
         let runNode = try top.required("run")
         let runPath = ConfigDocument.path(try runNode.text("run"), relativeTo: path)
         do throws(ConfigError) {
@@ -68,15 +74,19 @@ public struct WalkForwardConfiguration: Sendable {
         } catch {
             throw runNode.error("\(runPath): \(error)")
         }
-        let folds = try top.required("folds").mapping(allowed: ["scheme", "train", "test", "purge", "embargo", "count"], what: "folds")
-        let schemeText = try folds["scheme"]?.text("scheme") ?? "rolling"
-        guard let scheme = Scheme(rawValue: schemeText) else { throw folds.owner.error("scheme '\(schemeText)' is not rolling or anchored") }
-        self.scheme = scheme
-        train = try folds.required("train").duration("train")
-        test = try folds.required("test").duration("test")
-        purge = try folds["purge"]?.duration("purge") ?? 0
-        embargo = try folds["embargo"]?.duration("embargo") ?? 0
-        maximumFolds = try folds["count"]?.integer("count", in: 1...10_000)
+        if study == .walkForward {
+            let folds = try top.required("folds").mapping(allowed: ["scheme", "train", "test", "purge", "embargo", "count"], what: "folds")
+            let schemeText = try folds["scheme"]?.text("scheme") ?? "rolling"
+            guard let scheme = Scheme(rawValue: schemeText) else { throw folds.owner.error("scheme '\(schemeText)' is not rolling or anchored") }
+            self.scheme = scheme
+            train = try folds.required("train").duration("train")
+            test = try folds.required("test").duration("test")
+            purge = try folds["purge"]?.duration("purge") ?? 0
+            embargo = try folds["embargo"]?.duration("embargo") ?? 0
+            maximumFolds = try folds["count"]?.integer("count", in: 1...10_000)
+        } else {
+            (scheme, train, test, purge, embargo, maximumFolds) = (.rolling, 0, 0, 0, 0, nil)
+        }
         let search = try top["search"]?.mapping(allowed: ["method", "samples", "seed"], what: "search")
         let method = try search?["method"]?.text("method") ?? "grid"
         switch method {
@@ -137,14 +147,15 @@ public struct WalkForwardConfiguration: Sendable {
         return indices.prefix(samples).sorted().map { grid[$0] }
     }
 
-    /// The run with the parameters set to `values` (one per parameter, in order).
-    public func variant(_ values: [String]) throws(ConfigError) -> RunConfiguration {
-        try variant(Array(zip(parameters, values)))
+    /// The run with the parameters set to `values` (one per parameter, in order), and its
+    /// `seed` set when given.
+    public func variant(_ values: [String], seed: UInt64? = nil) throws(ConfigError) -> RunConfiguration {
+        try variant(Array(zip(parameters, values)), seed: seed)
     }
 
-    private func variant(_ settings: [(Parameter, String)]) throws(ConfigError) -> RunConfiguration {
+    private func variant(_ settings: [(Parameter, String)], seed: UInt64? = nil) throws(ConfigError) -> RunConfiguration {
         let document = try ConfigDocument(yaml: run.text, source: run.source)
-        let text = try document.yaml(setting: settings.map { (["strategies", String($0.0.strategy), $0.0.key], $0.1) })
+        let text = try document.yaml(setting: settings.map { (["strategies", String($0.0.strategy), $0.0.key], $0.1) } + (seed.map { [(["seed"], String($0))] } ?? []))
         return try RunConfiguration(
             text: text, source: run.source, projections: (run.projectionsText, run.projections.source), limits: (run.limitsText, run.limits.source))
     }

@@ -88,8 +88,8 @@ public enum KillSwitchAction: UInt8, EventCode {
 
 /// What kind of run a run journal records.
 public enum RunKind: UInt8, EventCode {
-    case backtest = 1, walkForward = 2, training = 3, paper = 4, live = 5
-    public var label: String { ["", "backtest", "walk_forward", "training", "paper", "live"][Int(rawValue)] }
+    case backtest = 1, walkForward = 2, training = 3, paper = 4, live = 5, sweep = 6
+    public var label: String { ["", "backtest", "walk_forward", "training", "paper", "live", "sweep"][Int(rawValue)] }
 }
 
 /// How a run ended.

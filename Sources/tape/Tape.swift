@@ -20,7 +20,7 @@ struct Tape: ParsableCommand {
         version: version,
         subcommands: [
             ImportCommand.self, MergeCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self, ReplayCommand.self, SnapshotCommand.self,
-            FeaturesCommand.self, BacktestCommand.self, AuditCommand.self, ExplainCommand.self, MetricsCommand.self, WalkForwardCommand.self,
+            FeaturesCommand.self, BacktestCommand.self, AuditCommand.self, ExplainCommand.self, MetricsCommand.self, WalkForwardCommand.self, SweepCommand.self,
         ]
     )
 

@@ -11,7 +11,7 @@ struct WalkForwardCommand: ParsableCommand {
         commandName: "walkforward",
         abstract: "Fit a strategy's parameters on each training slice and test them on the next; chain the tests out of sample.",
         discussion: """
-            The walk-forward configuration (YAML, specs/walkforward.md) names the run it varies, the folds (rolling or anchored; train, purge, test and embargo lengths), the search (the grid or a seeded random sample of it), the objective (sharpe, sortino, calmar or net_pnl) and the equity sampling of the metrics. On each fold every candidate is backtested on the training slice only, the best is backtested on the test slice, and --out receives every run journal (fold-NN/train-MMM, fold-NN/test) and the study's journal: each fold's slices, every candidate's score, the choice and the test's metrics. The out-of-sample record chains the test slices; its deflated Sharpe ratio counts every candidate tried.
+            The walk-forward configuration (YAML, specs/walkforward.md) names the run it varies, the folds (rolling or anchored; train, purge, test and embargo lengths), the search (the grid or a seeded random sample of it), the objective (sharpe, sortino, calmar or net_pnl) and the equity sampling of the metrics. On each fold every candidate is backtested on the training slice only, the best is backtested on the test slice, and --out receives every run journal (fold-NN/train-MMM, fold-NN/test) and the study's journal: each fold's slices, every candidate's score, the choice and the test's metrics. The out-of-sample record chains the test slices; its deflated Sharpe ratio counts every candidate tried. A fold's candidates run on --workers threads (default: one per core); the journals and metrics are the same whatever the number.
             """
     )
 
@@ -24,8 +24,15 @@ struct WalkForwardCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The study's directory (new).", valueName: "dir"))
     var out: String
 
+    @Option(help: ArgumentHelp("Candidates run at once (default: one per core).", valueName: "n"))
+    var workers: Int?
+
     @Flag(help: "Print JSON.")
     var json = false
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
 
     func run() throws {
         let configuration: WalkForwardConfiguration
@@ -36,7 +43,7 @@ struct WalkForwardCommand: ParsableCommand {
         }
         let started = Date()
         let result = try failing {
-            try WalkForward(configuration: configuration, codeVersion: Tape.version).run(source: Journal(path: source), sourcePath: source, output: out)
+            try WalkForward(configuration: configuration, codeVersion: Tape.version, workers: workers).run(source: Journal(path: source), sourcePath: source, output: out)
         }
         let seconds = Date().timeIntervalSince(started)
         let names = configuration.parameters.map { "\($0.strategy).\($0.key)" }

@@ -1,4 +1,5 @@
 @testable import Backtest
+import Configuration
 import Engine
 import Events
 import Foundation
@@ -77,15 +78,16 @@ struct WalkForwardTests {
         return try WalkForwardConfiguration(path: path)
     }
 
-    @Test("a walk-forward twice gives the same study journal, runs and metrics; each fit saw only its training slice, and chose its best candidate")
+    @Test("a walk-forward twice, on 1 and on 2 worker threads, gives the same study journal, runs and metrics; each fit saw only its training slice, and chose its best candidate")
     func deterministic() throws {
         let directory = TemporaryDirectory("walkforward")
         let source = try sampleJournal(directory)
         let configuration = try Self.study(directory)
         #expect(configuration.candidates.count == 3 && Set(configuration.candidates).count == 3)
-        let walk = WalkForward(configuration: configuration, codeVersion: "test")
-        let first = try walk.run(source: source, sourcePath: directory.appending("sample"), output: directory.appending("wf1"))
-        let second = try walk.run(source: source, sourcePath: directory.appending("sample"), output: directory.appending("wf2"))
+        let first = try WalkForward(configuration: configuration, codeVersion: "test", workers: 1).run(
+            source: source, sourcePath: directory.appending("sample"), output: directory.appending("wf1"))
+        let second = try WalkForward(configuration: configuration, codeVersion: "test", workers: 2).run(
+            source: source, sourcePath: directory.appending("sample"), output: directory.appending("wf2"))
         #expect(first.journalHash == second.journalHash)
         #expect(first.metrics.named.map(\.value.bitPattern) == second.metrics.named.map(\.value.bitPattern), "the same bits (NaN included)")
         #expect(first.folds.count == 3)
@@ -113,5 +115,39 @@ struct WalkForwardTests {
         let chainedReturn = first.folds.reduce(1.0) { $0 * (1 + $1.testMetrics.totalReturn) } - 1
         #expect(abs(first.metrics.totalReturn - chainedReturn) < 1e-12)
         #expect(first.metrics.trades == first.folds.reduce(0) { $0 + $1.testMetrics.trades })
+    }
+
+    @Test("a sweep on 1 and on 2 worker threads writes the same journals; each run has its own seed and journal; a sweep file refuses folds")
+    func sweep() throws {
+        let directory = TemporaryDirectory("sweep")
+        let source = try sampleJournal(directory)
+        let path = directory.appending("sweep.yaml")
+        let text = """
+            version: 1
+            run: \(Paths.repository.appendingPathComponent("projections/ema-cross.yaml").path)
+            objective: sharpe
+            parameters:
+              - {strategy: 0, key: fast, values: [5, 10]}
+              - {strategy: 0, key: slow, values: [30, 50]}
+            sample: 5s
+
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let configuration = try WalkForwardConfiguration(path: path, study: .sweep)
+        let one = try Sweep(configuration: configuration, codeVersion: "test", workers: 1).run(source: source, sourcePath: directory.appending("sample"), output: directory.appending("one"))
+        let two = try Sweep(configuration: configuration, codeVersion: "test", workers: 2).run(source: source, sourcePath: directory.appending("sample"), output: directory.appending("two"))
+        #expect(one.journalHash == two.journalHash && one.best == two.best)
+        #expect(one.runs.map(\.summary.runHash) == two.runs.map(\.summary.runHash))
+        #expect(one.runs.map(\.metrics.sharpe.bitPattern) == two.runs.map(\.metrics.sharpe.bitPattern))
+        #expect(one.runs.map(\.values) == configuration.candidates && one.runs.map(\.seed) == [1, 2, 3, 4], "ema-cross.yaml's seed 1, plus the candidate's number")
+        #expect(Set(one.runs.map(\.summary.runID)).count == 4, "each run its own journal")
+        for run in one.runs {
+            let replay = try RunReplay(runPath: directory.appending("one/\(run.run)"), sourcePath: nil)
+            #expect(replay.started.seed == run.seed && replay.configuration.text.contains("fast: \(run.values[0])"))
+        }
+        #expect(one.runs[one.best].objective == one.runs.map(\.objective).max())
+        // The same file with folds is a walk-forward file, not a sweep's.
+        try Data((text + "folds: {train: 1m, test: 30s}\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ConfigError.self) { try WalkForwardConfiguration(path: path, study: .sweep) }
     }
 }
