@@ -28,6 +28,10 @@ public struct Performance: Sendable {
     /// Sample times (nanoseconds since the epoch) and the equity then, in the valuation currency.
     public var times: [Int64] = []
     public var equity: [Double] = []
+    /// At each sample: the market's price — the mark (else last trade) of the journal's first
+    /// instrument, NaN before it has one — and the gross exposure over equity.
+    public var prices: [Double] = []
+    public var exposure: [Double] = []
     /// The grid's period (nanoseconds).
     public var period: Int64
     public var trades: [ClosedTrade] = []

@@ -14,6 +14,10 @@ public struct PerformanceRecorder: RunVisitor {
     /// the equity after the last event before it).
     private var nextSample = Int64.min
     private var equity = Double.nan
+    private var price = Double.nan
+    private var gross = 0.0
+    /// 10^price scale of the journal's first instrument.
+    private let priceUnit: Double
     private var first = Int64.min
     private var last = Int64.min
     private var exposed = false
@@ -44,6 +48,7 @@ public struct PerformanceRecorder: RunVisitor {
         performance = Performance(period: period)
         settlement = [""] + instruments.instruments.map(\.settlementCurrency)
         open = Array(repeating: (0, 0, Amounts()), count: instruments.count + 1)
+        priceUnit = instruments.instruments.first.map { Double(FixedPoint.powersOfTen[$0.priceScale]) } ?? 1
     }
 
     public mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws {
@@ -67,15 +72,16 @@ public struct PerformanceRecorder: RunVisitor {
         if first == .min {
             first = time
             nextSample = (time / performance.period + 1) * performance.period
-            sample(at: time, ledger.margin().equity)
+            read(ledger, held: fold.risk.state.held)
+            sample(at: time)
         }
         while time >= nextSample {
-            sample(at: nextSample, equity)
+            sample(at: nextSample)
             nextSample += performance.period
         }
         if exposed { performance.exposedTime += time - last }
         last = time
-        equity = ledger.margin().equity
+        read(ledger, held: fold.risk.state.held)
         exposed = fold.risk.state.held > 0
         settle(ledger, time: time)
     }
@@ -84,7 +90,7 @@ public struct PerformanceRecorder: RunVisitor {
     /// and funding are the ledger's totals at its rates then.
     public mutating func finish(_ fold: borrowing RunFold) {
         guard let ledger = fold.projections.ledger, first != .min else { return }
-        if performance.times.last != last { sample(at: last, equity) }
+        if performance.times.last != last { sample(at: last) }
         performance.span = last - first
         for (currency, name) in ledger.currencies.enumerated() {
             let rate = ledger.rate(name)
@@ -93,9 +99,23 @@ public struct PerformanceRecorder: RunVisitor {
         }
     }
 
-    private mutating func sample(at time: Int64, _ value: Double) {
+    /// The equity, the market's price and the gross exposure after this step.
+    private mutating func read(_ ledger: LedgerProjection, held: Int) {
+        equity = ledger.margin().equity
+        if ledger.marks.count > 1, ledger.marks[1] > 0 { price = Double(ledger.marks[1]) / priceUnit }
+        gross = 0
+        if held > 0 {
+            for raw in 1..<ledger.positions.count where ledger.positions[raw].size != 0 {
+                gross += abs(ledger.exposure(raw, size: ledger.positions[raw].size, price: ledger.marks[raw]))
+            }
+        }
+    }
+
+    private mutating func sample(at time: Int64) {
         performance.times.append(time)
-        performance.equity.append(value)
+        performance.equity.append(equity)
+        performance.prices.append(price)
+        performance.exposure.append(equity > 0 ? gross / equity : .nan)
     }
 
     /// Reads back the fill the fold took last: it closes the open trade when the position went

@@ -171,10 +171,14 @@ public struct WalkForward: Sendable {
             if chained.equity.isEmpty {
                 chained.equity = [slice.equity[0]]
                 chained.times = [slice.times[0]]
+                chained.prices = [slice.prices[0]]
+                chained.exposure = [slice.exposure[0]]
             }
             for index in slice.equity.indices.dropFirst() {
                 chained.equity.append(chained.equity.last! * slice.equity[index] / slice.equity[index - 1])
                 chained.times.append(slice.times[index])
+                chained.prices.append(slice.prices[index])
+                chained.exposure.append(slice.exposure[index])
             }
             chained.trades += slice.trades
             chained.exposedTime += slice.exposedTime
