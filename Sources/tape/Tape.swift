@@ -21,6 +21,7 @@ struct Tape: ParsableCommand {
         subcommands: [
             ImportCommand.self, MergeCommand.self, InfoCommand.self, VerifyCommand.self, CatCommand.self, FollowCommand.self, ReplayCommand.self, SnapshotCommand.self,
             FeaturesCommand.self, BacktestCommand.self, AuditCommand.self, ExplainCommand.self, MetricsCommand.self, WalkForwardCommand.self, SweepCommand.self,
+            ReportCommand.self,
         ]
     )
 

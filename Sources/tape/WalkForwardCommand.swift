@@ -27,6 +27,9 @@ struct WalkForwardCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Candidates run at once (default: one per core).", valueName: "n"))
     var workers: Int?
 
+    @Option(help: ArgumentHelp("Also write the out-of-sample report, with the fold table, to this HTML file (and its .json beside it).", valueName: "file"))
+    var report: String?
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -47,6 +50,19 @@ struct WalkForwardCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(started)
         let names = configuration.parameters.map { "\($0.strategy).\($0.key)" }
+        if let report {
+            let folds = result.folds.map { fold in
+                Report.FoldRow(fold: fold.fold.index, trainStart: fold.fold.train.lowerBound, testStart: fold.fold.test.lowerBound, testEnd: fold.fold.test.upperBound,
+                               chosen: zip(names, fold.candidates[fold.chosen].values).map { "\($0)=\($1)" }.joined(separator: " "),
+                               trainObjective: fold.candidates[fold.chosen].objective, testReturn: fold.testMetrics.totalReturn,
+                               testSharpe: fold.testMetrics.sharpe, testTrades: fold.testMetrics.trades)
+            }
+            let table = try failing { try Journal(path: out).instruments() }
+            try ReportCommand.write(Report(
+                title: "Walk-forward \(out): out of sample", subtitle: "source \(source); \(result.folds.count) folds × \(configuration.candidates.count) candidates, objective \(configuration.objective.rawValue); the test slices chained",
+                currency: configuration.run.projections.ledger?.currency ?? "", performance: result.outOfSample, metrics: result.metrics,
+                regimes: Regimes(result.outOfSample), folds: folds, instrumentNames: table.instruments.map(\.name)), to: report)
+        }
         if json {
             Output.standard.line(JSONValue.object([
                 ("source", .string(source)), ("config", .string(config)), ("out", .string(out)),

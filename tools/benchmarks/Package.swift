@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Ingest", package: "Tape"),
                 .product(name: "Projections", package: "Tape"),
                 .product(name: "Engine", package: "Tape"),
+                .product(name: "Backtest", package: "Tape"),
             ]
         ),
     ],
