@@ -146,7 +146,7 @@ func tiledTrades(_ real: [(Timestamp, Trade)], count: Int) -> [(Timestamp, Trade
 
 let tradeCount = 10_000_000
 var trades: [(Timestamp, Trade)] = []
-let backtestFigures = ["backtest_ema", "audit", "memory_backtest", "report"]
+let backtestFigures = ["backtest_ema", "audit", "memory_backtest", "report", "walkforward"]
 if haveShared && (wanted("append") || wanted("scan") || wanted("seek") || wanted("import_trades_csv") || wanted("memory") || backtestFigures.contains(where: wanted)) {
     trades = tiledTrades(try realTrades(), count: tradeCount)
 }
@@ -384,6 +384,32 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
             })
         }
         report("report", fastest, "s", target: "≤ 1 (100 000 trades, \(performance.equity.count) equity samples; HTML and JSON written)")
+    }
+    if wanted("walkforward") {
+        // 12 rolling folds over the 10M ticks, each training slice and test slice 1/13 of the
+        // span, a 50-point grid (EMA fast 5 values × slow 10) fitted by Sharpe on 2 workers.
+        let head = try journal.head()
+        let span = head.lastReceiveTime!.nanosSinceEpoch - head.firstReceiveTime!.nanosSinceEpoch
+        let slice = span / 13 / 1_000_000_000
+        let path = "\(scratch)/ema-config/walkforward.yaml"
+        try Data("""
+            version: 1
+            run: run.yaml
+            folds: {scheme: rolling, train: \(slice)s, test: \(slice - 2)s, purge: 1s, embargo: 1s, count: 12}
+            objective: sharpe
+            parameters:
+              - {strategy: 0, key: fast, values: [5, 8, 10, 12, 15]}
+              - {strategy: 0, key: slow, values: [30, 40, 50, 60, 70, 80, 90, 100, 120, 150]}
+            sample: 1h
+
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        let study = try WalkForwardConfiguration(path: path)
+        let out = "\(scratch)/walkforward"
+        try? FileManager.default.removeItem(atPath: out)
+        var result: WalkForward.Result?
+        let elapsed = try seconds { result = try WalkForward(configuration: study, codeVersion: "bench", workers: 2).run(source: journal, sourcePath: source, output: out) }
+        try? FileManager.default.removeItem(atPath: out)
+        report("walkforward", elapsed, "s", target: "≤ 60 (\(result!.folds.count) folds × \(study.candidates.count) candidates over \(trades.count) ticks, 2 workers)")
     }
     if wanted("memory_backtest") && FileManager.default.isExecutableFile(atPath: tapeBinary) {
         report("memory_backtest", peakResidentMegabytes(["backtest", "--source", source, "--config", config, "--out", "\(scratch)/backtest-run-memory"]),
