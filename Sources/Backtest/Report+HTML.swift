@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Report {
     /// The report as one HTML file.
@@ -15,7 +19,7 @@ extension Report {
         for row in stride(from: 0, to: named.count, by: 3) {
             page.raw("<tr>")
             for (name, value) in named[row..<min(row + 3, named.count)] {
-                page.element("th", name.replacingOccurrences(of: "_", with: " "))
+                page.element("th", String(name.map { $0 == "_" ? " " : $0 }))
                 page.element("td", Self.number(value), class: "n")
             }
             page.raw("</tr>")
@@ -130,8 +134,15 @@ extension Report {
         return svg + "</svg>"
     }
 
-    static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "—" }
-    static func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.3f%%", x * 100) : "—" }
+    static func number(_ x: Double) -> String { x.isFinite ? formatted(x, "%.6g") : "—" }
+    static func percent(_ x: Double) -> String { x.isFinite ? formatted(x * 100, "%.3f") + "%" : "—" }
+
+    /// `x` printed by C's printf with `format` (one double).
+    static func formatted(_ x: Double, _ format: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = withVaList([x]) { vsnprintf(&buffer, buffer.count, format, $0) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     static func escape(_ text: String) -> String {
         var out = ""
@@ -174,7 +185,7 @@ struct Chart {
     let height: Double
     let left = 70.0, right = 10.0, top = 8.0, bottom = 22.0
 
-    static func f(_ x: Double) -> String { String(format: "%.2f", x) }
+    static func f(_ x: Double) -> String { Report.formatted(x, "%.2f") }
 
     static func open(width: Double, height: Double, label: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(Report.escape(label))\">"

@@ -1,5 +1,4 @@
 public import Events
-import Foundation
 import TapeCore
 
 /// A run's report (specs/report.md): one self-contained HTML file — inline CSS and SVG charts,
@@ -73,20 +72,30 @@ public struct Report: Sendable {
 
     /// Returns compounded per calendar month (UTC): (year, month 1…12, return).
     var monthly: [(year: Int, month: Int, value: Double)] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
         var months: [(year: Int, month: Int, value: Double)] = []
         let equity = performance.equity, times = performance.times
         for index in equity.indices.dropFirst() where equity[index - 1] != 0 {
-            let parts = calendar.dateComponents([.year, .month], from: Date(timeIntervalSince1970: Double(times[index - 1]) / 1e9))
+            let (year, month) = Self.yearAndMonth(times[index - 1])
             let r = equity[index] / equity[index - 1] - 1
-            if let last = months.last, last.year == parts.year!, last.month == parts.month! {
+            if let last = months.last, last.year == year, last.month == month {
                 months[months.count - 1].value = (1 + last.value) * (1 + r) - 1
             } else {
-                months.append((parts.year!, parts.month!, r))
+                months.append((year, month, r))
             }
         }
         return months
+    }
+
+    /// The UTC calendar year and month of a time (days to civil date, proleptic Gregorian).
+    static func yearAndMonth(_ nanos: Int64) -> (Int, Int) {
+        let days = Int((nanos >= 0 ? nanos : nanos - 86_399_999_999_999) / 86_400_000_000_000) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
     }
 
     // MARK: JSON
