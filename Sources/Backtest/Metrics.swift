@@ -45,6 +45,11 @@ public struct Performance: Sendable {
     public var funding: Double = 0
 
     public init(period: Int64) { self.period = period }
+
+    /// Sampling periods in a 365-day year: what annualises the metrics.
+    public var periodsPerYear: Double { Self.periodsPerYear(period) }
+
+    public static func periodsPerYear(_ period: Int64) -> Double { 365.0 * 86_400_000_000_000 / Double(period) }
 }
 
 /// The performance metrics of a run (specs/metrics.md). Ratios and returns are fractions;
@@ -92,7 +97,7 @@ public struct Metrics: Sendable, Equatable {
     /// (per period) vary with `sharpeVariance` (for the deflated Sharpe ratio).
     public init(_ performance: Performance, trials: Int = 1, sharpeVariance: Double = 0) {
         let returns = PerformanceMath.returns(performance.equity)
-        let year = 365.0 * 86_400_000_000_000 / Double(performance.period)
+        let year = performance.periodsPerYear
         periods = returns.count
         periodsPerYear = year
         totalReturn = PerformanceMath.totalReturn(returns)

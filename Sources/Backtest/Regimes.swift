@@ -62,7 +62,7 @@ public struct Regimes: Sendable {
             }
         }
         let returns = PerformanceMath.returns(performance.equity)
-        let perYear = 365.0 * 86_400_000_000_000 / Double(performance.period)
+        let perYear = performance.periodsPerYear
         for (dimension, labels, order) in [("volatility", volatility, ["low", "high", "unknown"]), ("trend", trend, ["up", "range", "down", "unknown"])] {
             for label in order {
                 let subset = returns.indices.filter { labels[$0] == label }.map { returns[$0] }

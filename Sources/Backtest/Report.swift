@@ -61,7 +61,7 @@ public struct Report: Sendable {
     /// The annualised Sharpe ratio of the last `window` returns at each sample (NaN before).
     func rollingSharpe(window: Int) -> [Double] {
         let returns = PerformanceMath.returns(performance.equity)
-        let perYear = 365.0 * 86_400_000_000_000 / Double(performance.period)
+        let perYear = performance.periodsPerYear
         var values = [Double](repeating: .nan, count: performance.equity.count)
         guard returns.count >= window else { return values }
         for end in window...returns.count {
@@ -75,7 +75,9 @@ public struct Report: Sendable {
         var months: [(year: Int, month: Int, value: Double)] = []
         let equity = performance.equity, times = performance.times
         for index in equity.indices.dropFirst() where equity[index - 1] != 0 {
-            let (year, month) = Self.yearAndMonth(times[index - 1])
+            let nanos = times[index - 1]
+            let date = CivilCalendar.date(fromDays: (nanos >= 0 ? nanos : nanos - 86_399_999_999_999) / 86_400_000_000_000)
+            let (year, month) = (Int(date.year), date.month)
             let r = equity[index] / equity[index - 1] - 1
             if let last = months.last, last.year == year, last.month == month {
                 months[months.count - 1].value = (1 + last.value) * (1 + r) - 1
@@ -84,18 +86,6 @@ public struct Report: Sendable {
             }
         }
         return months
-    }
-
-    /// The UTC calendar year and month of a time (days to civil date, proleptic Gregorian).
-    static func yearAndMonth(_ nanos: Int64) -> (Int, Int) {
-        let days = Int((nanos >= 0 ? nanos : nanos - 86_399_999_999_999) / 86_400_000_000_000) + 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
     }
 
     // MARK: JSON

@@ -1,5 +1,5 @@
 public import Engine
-import Events
+public import Events
 public import Journal
 public import TapeCore
 
@@ -42,51 +42,42 @@ public struct Sweep: Sendable {
         let head = try source.head()
         guard head.eventCount > 0 else { throw RunError("\(sourcePath) holds no events") }
         try c.check(instruments: source.instruments())
-        let study = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: Engine.runID(
-            source: source.id, range: 1...head.lastSequence, configuration: c.hash, seed: c.seed)))
-        guard try study.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a sweep writes a new one") }
+        let study = try StudyJournal(at: output, source: source, head: head, configuration: c, what: "sweep")
 
         let candidates = c.candidates
         let shared = UncheckedSendable(source)
         let done = try Workers.map(candidates.count, workers: workers) { number in
-            let values = candidates[number]
             let seed = c.run.seed &+ UInt64(number)
             let run = "run-" + WalkForward.padded(number + 1, 3)
-            let (summary, performance) = try WalkForward.backtest(c.variant(values, seed: seed), source: shared.value, sourcePath: sourcePath, range: nil,
-                                                                  output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
-            return (Run(values: values, seed: seed, run: run, summary: summary, metrics: Metrics(performance), objective: .nan), performance)
+            let (summary, performance) = try WalkForward.backtest(c.variant(candidates[number], seed: seed), source: shared.value, sourcePath: sourcePath,
+                                                                  range: nil, output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
+            return (seed: seed, run: run, summary: summary, performance: performance)
         }
-        // Each run's deflated Sharpe counts every run of the sweep.
-        let variance = WalkForward.sharpeVariance(done.map(\.0.metrics.sharpe), period: c.sample)
-        let runs = done.map { run, performance in
-            var run = run
-            run.metrics = Metrics(performance, trials: candidates.count, sharpeVariance: variance)
-            run.objective = c.objective.value(run.metrics, performance)
-            return run
+        // Each run's deflated Sharpe counts every run of the sweep: its metrics are taken once
+        // the variance of all their Sharpe ratios is known.
+        let sharpes = done.map { PerformanceMath.sharpe(PerformanceMath.returns($0.performance.equity), periodsPerYear: $0.performance.periodsPerYear) }
+        let variance = WalkForward.sharpeVariance(sharpes, period: c.sample)
+        let runs = done.indices.map { number in
+            let metrics = Metrics(done[number].performance, trials: candidates.count, sharpeVariance: variance)
+            return Run(values: candidates[number], seed: done[number].seed, run: done[number].run, summary: done[number].summary, metrics: metrics,
+                       objective: c.objective.value(metrics, done[number].performance))
         }
-        let best = runs.indices.filter { !runs[$0].objective.isNaN }.max { runs[$0].objective < runs[$1].objective } ?? 0
+        let best = WalkForwardConfiguration.best(runs.map(\.objective))
 
-        try study.write { appender in
-            for instrument in try source.instruments().instruments { _ = try appender.add(instrument) }
-            try appender.attach(Array(c.text.utf8), name: "sweep.yaml")
-            try appender.attach(Array(c.run.text.utf8), name: Engine.Attachment.run)
-            let start = head.firstReceiveTime!, end = head.lastReceiveTime!
-            try appender.append(RunStarted(sourceJournal: source.id, sourceFirstSequence: 1, sourceLastSequence: head.lastSequence,
-                                           configurationHash: c.hash, codeVersion: codeVersion, seed: c.seed, kind: .sweep),
-                                eventTime: start, receiveTime: start, instrument: .none)
+        let hash = try study.write(kind: .sweep, file: "sweep.yaml", codeVersion: codeVersion) { appender in
+            let end = head.lastReceiveTime!
             for run in runs {
-                try appender.append(AnnotationAdded(text: Self.json(run, parameters: c.parameters).text), eventTime: end, receiveTime: end, instrument: .none)
+                try appender.append(AnnotationAdded(text: Self.json(run, configuration: c).text), eventTime: end, receiveTime: end, instrument: .none)
             }
             try appender.append(AnnotationAdded(text: JSONValue.object([("best", .string(runs[best].run))]).text), eventTime: end, receiveTime: end, instrument: .none)
-            try appender.append(RunEnded(status: .completed, lastSourceSequence: head.lastSequence, eventCount: appender.nextSequence),
-                                eventTime: end, receiveTime: end, instrument: .none)
         }
-        return Result(runs: runs, best: best, journalHash: try RunSummary.contentHash(of: study))
+        return Result(runs: runs, best: best, journalHash: hash)
     }
 
-    static func json(_ run: Run, parameters: [WalkForwardConfiguration.Parameter]) -> JSONValue {
+    /// A run as the sweep's journal and `tape sweep --json` give it.
+    public static func json(_ run: Run, configuration: WalkForwardConfiguration) -> JSONValue {
         .object([
-            ("parameters", .object(zip(parameters, run.values).map { ("\($0.0.strategy).\($0.0.key)", .string($0.1)) })),
+            ("parameters", configuration.json(run.values)),
             ("seed", .unsigned(run.seed)),
             ("run", .string(run.run)),
             ("run_hash", .string(run.summary.runHash.description)),

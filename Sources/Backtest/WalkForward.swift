@@ -64,9 +64,7 @@ public struct WalkForward: Sendable {
         guard !folds.isEmpty else {
             throw RunError("\(sourcePath) spans \((last - first) / 1_000_000_000)s: too short for one fold of \(DurationText.format(c.train)) training, \(DurationText.format(c.purge)) purge and \(DurationText.format(c.test)) test")
         }
-        let study = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: Engine.runID(
-            source: source.id, range: 1...head.lastSequence, configuration: c.hash, seed: c.seed)))
-        guard try study.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a walk-forward writes a new one") }
+        let study = try StudyJournal(at: output, source: source, head: head, configuration: c, what: "walk-forward")
 
         let candidates = c.candidates
         var results: [FoldResult] = []
@@ -82,9 +80,7 @@ public struct WalkForward: Sendable {
                                                                output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
                 return Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash)
             }
-            // The highest objective; the first in search order among equals (`max` keeps the
-            // first); NaN never beats a number.
-            let chosen = scored.indices.filter { !scored[$0].objective.isNaN }.max { scored[$0].objective < scored[$1].objective } ?? 0
+            let chosen = WalkForwardConfiguration.best(scored.map(\.objective))
             let testRun = "\(name)/test"
             let (summary, performance) = try Self.backtest(c.variant(scored[chosen].values), source: source, sourcePath: sourcePath, range: test,
                                                            output: "\(output)/\(testRun)", period: c.sample, codeVersion: codeVersion)
@@ -95,22 +91,14 @@ public struct WalkForward: Sendable {
         let outOfSample = Self.chain(results.map(\.testPerformance), period: c.sample)
         let variance = c.objective == .sharpe ? Self.sharpeVariance(results.flatMap { $0.candidates.map(\.objective) }, period: c.sample) : 0
         let metrics = Metrics(outOfSample, trials: candidates.count, sharpeVariance: variance)
-        try record(results, metrics: metrics, in: study, source: source, head: head)
-        return Result(folds: results, outOfSample: outOfSample, metrics: metrics, journalHash: try RunSummary.contentHash(of: study))
+        let hash = try record(results, metrics: metrics, in: study)
+        return Result(folds: results, outOfSample: outOfSample, metrics: metrics, journalHash: hash)
     }
 
-    /// Writes the study's journal: `run_started`, per fold its four slices and an annotation
-    /// (JSON) with every candidate's score, the choice and the test's result, then `run_ended`.
-    private func record(_ results: [FoldResult], metrics: Metrics, in study: Journal, source: Journal, head: JournalHead) throws {
-        let c = configuration
-        try study.write { appender in
-            for instrument in try source.instruments().instruments { _ = try appender.add(instrument) }
-            try appender.attach(Array(c.text.utf8), name: "walkforward.yaml")
-            try appender.attach(Array(c.run.text.utf8), name: Engine.Attachment.run)
-            let start = head.firstReceiveTime!
-            try appender.append(RunStarted(sourceJournal: source.id, sourceFirstSequence: 1, sourceLastSequence: head.lastSequence,
-                                           configurationHash: c.hash, codeVersion: codeVersion, seed: c.seed, kind: .walkForward),
-                                eventTime: start, receiveTime: start, instrument: .none)
+    /// Writes the study's journal: per fold its four slices and an annotation (JSON) with every
+    /// candidate's score, the choice and the test's result, then the out-of-sample metrics.
+    private func record(_ results: [FoldResult], metrics: Metrics, in study: StudyJournal) throws -> Hash256 {
+        try study.write(kind: .walkForward, file: "walkforward.yaml", codeVersion: codeVersion) { appender in
             for result in results {
                 // The fold is decided when its test slice starts: every record of it carries that time.
                 let at = Timestamp(nanosSinceEpoch: result.fold.test.lowerBound)
@@ -122,12 +110,10 @@ public struct WalkForward: Sendable {
                                                      lastSequence: sequences?.upperBound ?? 0),
                                         eventTime: at, receiveTime: at, instrument: .none)
                 }
-                try appender.append(AnnotationAdded(text: Self.json(result, parameters: c.parameters).text), eventTime: at, receiveTime: at, instrument: .none)
+                try appender.append(AnnotationAdded(text: Self.json(result, configuration: configuration).text), eventTime: at, receiveTime: at, instrument: .none)
             }
-            let end = head.lastReceiveTime!
+            let end = study.head.lastReceiveTime!
             try appender.append(AnnotationAdded(text: JSONValue.object([("out_of_sample", metrics.json)]).text), eventTime: end, receiveTime: end, instrument: .none)
-            try appender.append(RunEnded(status: .completed, lastSourceSequence: head.lastSequence, eventCount: appender.nextSequence),
-                                eventTime: end, receiveTime: end, instrument: .none)
         }
     }
 
@@ -136,7 +122,7 @@ public struct WalkForward: Sendable {
     /// The variance of annualised Sharpe ratios across trials, per sampling period: the
     /// deflated Sharpe ratio's V[SR] (0 below two finite ones).
     static func sharpeVariance(_ sharpes: [Double], period: Int64) -> Double {
-        let perPeriod = sharpes.filter(\.isFinite).map { $0 / (365.0 * 86_400_000_000_000 / Double(period)).squareRoot() }
+        let perPeriod = sharpes.filter(\.isFinite).map { $0 / Performance.periodsPerYear(period).squareRoot() }
         let deviation = RiskMath.meanAndDeviation(perPeriod).deviation
         return perPeriod.count >= 2 ? deviation * deviation : 0
     }
@@ -190,19 +176,16 @@ public struct WalkForward: Sendable {
         return chained
     }
 
-    static func json(_ result: FoldResult, parameters: [WalkForwardConfiguration.Parameter]) -> JSONValue {
-        func values(_ values: [String]) -> JSONValue {
-            .object(zip(parameters, values).map { ("\($0.0.strategy).\($0.0.key)", .string($0.1)) })
-        }
-        return .object([
+    static func json(_ result: FoldResult, configuration: WalkForwardConfiguration) -> JSONValue {
+        .object([
             ("fold", .unsigned(UInt64(result.fold.index))),
             ("train", .array([.unsigned(result.train.lowerBound), .unsigned(result.train.upperBound)])),
             ("test", .array([.unsigned(result.test.lowerBound), .unsigned(result.test.upperBound)])),
             ("candidates", .array(result.candidates.map { candidate in
-                .object([("parameters", values(candidate.values)), ("objective", candidate.objective.isFinite ? .double(candidate.objective) : .null),
+                .object([("parameters", configuration.json(candidate.values)), ("objective", candidate.objective.isFinite ? .double(candidate.objective) : .null),
                          ("run", .string(candidate.run)), ("run_hash", .string(candidate.runHash.description))])
             })),
-            ("chosen", values(result.candidates[result.chosen].values)),
+            ("chosen", configuration.json(result.candidates[result.chosen].values)),
             ("test_run", .string(result.testRun)),
             ("test_run_hash", .string(result.testSummary.runHash.description)),
             ("test_metrics", result.testMetrics.json),

@@ -1,6 +1,7 @@
 public import Configuration
 import Crypto
 public import Engine
+public import Events
 public import TapeCore
 
 /// A walk-forward study (specs/walkforward.md): the run it varies, how the source is cut into
@@ -145,6 +146,27 @@ public struct WalkForwardConfiguration: Sendable {
             indices.swapAt(position, position + Int(generator.next(upperBound: UInt64(indices.count - position))))
         }
         return indices.prefix(samples).sorted().map { grid[$0] }
+    }
+
+    /// A candidate's values named `strategy.key`, in parameter order.
+    public func named(_ values: [String]) -> [(name: String, value: String)] {
+        zip(parameters, values).map { ("\($0.strategy).\($0.key)", $1) }
+    }
+
+    /// A candidate's values as a JSON object, `"strategy.key": value`.
+    public func json(_ values: [String]) -> JSONValue {
+        .object(named(values).map { ($0.name, .string($0.value)) })
+    }
+
+    /// A candidate's values as text, `strategy.key=value` separated by spaces.
+    public func text(_ values: [String]) -> String {
+        named(values).map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// The index of the highest objective: the first in search order among equals (`max`
+    /// keeps the first); NaN never beats a number; 0 when every one is NaN.
+    public static func best(_ objectives: [Double]) -> Int {
+        objectives.indices.filter { !objectives[$0].isNaN }.max { objectives[$0] < objectives[$1] } ?? 0
     }
 
     /// The run with the parameters set to `values` (one per parameter, in order), and its

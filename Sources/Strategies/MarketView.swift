@@ -36,8 +36,9 @@ public struct MarketView: ~Copyable {
     @usableFromInline let block: UnsafePointer<DecodedBlock>
     @usableFromInline let index: Int
 
-    /// The view of event `index` of `source`, whose address is `address`: the engine makes one
-    /// for each reaction, inside `withUnsafePointer(to: source)`.
+    /// The view of event `index` of `source`; `address` holds the same block (the engine keeps
+    /// a copy of each block there while it runs it) for the reads of earlier events. The
+    /// current event's fields are read from `source`, which is borrowed: no copy per event.
     @inlinable
     package init(_ source: borrowing DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>) {
         type = source.types[index]

@@ -15,17 +15,7 @@ struct WalkForwardCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The source journal.", valueName: "dir"))
-    var source: String
-
-    @Option(help: ArgumentHelp("The walk-forward configuration (YAML).", valueName: "file"))
-    var config: String
-
-    @Option(help: ArgumentHelp("The study's directory (new).", valueName: "dir"))
-    var out: String
-
-    @Option(help: ArgumentHelp("Candidates run at once (default: one per core).", valueName: "n"))
-    var workers: Int?
+    @OptionGroup var study: StudyOptions
 
     @Option(help: ArgumentHelp("Also write the out-of-sample report, with the fold table, to this HTML file (and its .json beside it).", valueName: "file"))
     var report: String?
@@ -33,27 +23,18 @@ struct WalkForwardCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func validate() throws {
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-    }
-
     func run() throws {
-        let configuration: WalkForwardConfiguration
-        do {
-            configuration = try WalkForwardConfiguration(path: config)
-        } catch {
-            throw Failure.cannotRun(error.description)
-        }
+        let configuration = try study.configuration(.walkForward)
+        let (source, config, out, workers) = (study.source, study.config, study.out, study.workers)
         let started = Date()
         let result = try failing {
             try WalkForward(configuration: configuration, codeVersion: Tape.version, workers: workers).run(source: Journal(path: source), sourcePath: source, output: out)
         }
         let seconds = Date().timeIntervalSince(started)
-        let names = configuration.parameters.map { "\($0.strategy).\($0.key)" }
         if let report {
             let folds = result.folds.map { fold in
                 Report.FoldRow(fold: fold.fold.index, trainStart: fold.fold.train.lowerBound, testStart: fold.fold.test.lowerBound, testEnd: fold.fold.test.upperBound,
-                               chosen: zip(names, fold.candidates[fold.chosen].values).map { "\($0)=\($1)" }.joined(separator: " "),
+                               chosen: configuration.text(fold.candidates[fold.chosen].values),
                                trainObjective: fold.candidates[fold.chosen].objective, testReturn: fold.testMetrics.totalReturn,
                                testSharpe: fold.testMetrics.sharpe, testTrades: fold.testMetrics.trades)
             }
@@ -72,7 +53,7 @@ struct WalkForwardCommand: ParsableCommand {
                         ("fold", .unsigned(UInt64(fold.fold.index))),
                         ("train", .array([.string(Timestamp(nanosSinceEpoch: fold.fold.train.lowerBound).iso8601), .string(Timestamp(nanosSinceEpoch: fold.fold.train.upperBound).iso8601)])),
                         ("test", .array([.string(Timestamp(nanosSinceEpoch: fold.fold.test.lowerBound).iso8601), .string(Timestamp(nanosSinceEpoch: fold.fold.test.upperBound).iso8601)])),
-                        ("chosen", .object(zip(names, fold.candidates[fold.chosen].values).map { ($0, .string($1)) })),
+                        ("chosen", configuration.json(fold.candidates[fold.chosen].values)),
                         ("train_objective", fold.candidates[fold.chosen].objective.isFinite ? .double(fold.candidates[fold.chosen].objective) : .null),
                         ("test_metrics", fold.testMetrics.json),
                     ])
@@ -85,7 +66,7 @@ struct WalkForwardCommand: ParsableCommand {
         Output.standard.line(String(format: "walk-forward: %d folds × %d candidates (objective %@) in %.2f s", result.folds.count,
                                     configuration.candidates.count, configuration.objective.rawValue, seconds))
         for fold in result.folds {
-            let chosen = zip(names, fold.candidates[fold.chosen].values).map { "\($0)=\($1)" }.joined(separator: " ")
+            let chosen = configuration.text(fold.candidates[fold.chosen].values)
             Output.standard.line(String(format: "fold %2d  test %@ … %@  chose %@  (train %@ %.3f)  test return %+.4f%%  sharpe %.2f  trades %d",
                                         fold.fold.index, Timestamp(nanosSinceEpoch: fold.fold.test.lowerBound).iso8601,
                                         Timestamp(nanosSinceEpoch: fold.fold.test.upperBound).iso8601, chosen, configuration.objective.rawValue,

@@ -78,7 +78,7 @@ struct WalkForwardTests {
         return try WalkForwardConfiguration(path: path)
     }
 
-    @Test("a walk-forward twice, on 1 and on 2 worker threads, gives the same study journal, runs and metrics; each fit saw only its training slice, and chose its best candidate")
+    @Test("a walk-forward twice, on 1 and on 2 worker threads, gives the same study journal, runs and metrics; each fit saw only its training slice and chose its best candidate; each fold's test run cut midway made the same events up to the cut")
     func deterministic() throws {
         let directory = TemporaryDirectory("walkforward")
         let source = try sampleJournal(directory)
@@ -108,6 +108,22 @@ struct WalkForwardTests {
             #expect(test.started.sourceFirstSequence == fold.test.lowerBound && test.started.sourceLastSequence == fold.test.upperBound)
             #expect(test.configuration.text.contains("fast: \(fold.candidates[fold.chosen].values[0])"))
         }
+        // The truncation test, per fold: the test run cut at its slice's middle makes exactly
+        // the run events the whole test run made up to there — nothing it did depended on a
+        // later source event.
+        var cutSomething = false
+        for fold in first.folds {
+            let full = directory.appending("wf1/\(fold.testRun)")
+            let middle = (fold.test.lowerBound + fold.test.upperBound) / 2
+            let configuration = try RunReplay(runPath: full, sourcePath: nil).configuration
+            _ = try Engine(configuration: configuration, codeVersion: "test").backtest(
+                source: source, sourcePath: directory.appending("sample"), range: fold.test.lowerBound...middle, output: directory.appending("cut-\(fold.fold.index)"))
+            let whole = try Self.runEvents(full, through: middle)
+            let cut = try Self.runEvents(directory.appending("cut-\(fold.fold.index)"), through: .max)
+            #expect(!cut.isEmpty && cut == whole, "fold \(fold.fold.index): \(cut.count) run events cut at \(middle), \(whole.count) in the whole test run up to it")
+            cutSomething = try cutSomething || Self.runEvents(full, through: .max).count > whole.count
+        }
+        #expect(cutSomething, "some fold's test run did more after its cut, so the cut is a real test")
         // The study journal: run_started, 4 slices and an annotation per fold, the out-of-sample annotation, run_ended.
         let head = try Journal(path: directory.appending("wf1")).head()
         #expect(head.count(of: .foldBoundary) == 12 && head.count(of: .annotation) == 4 && head.count(of: .runStarted) == 1)
@@ -115,6 +131,23 @@ struct WalkForwardTests {
         let chainedReturn = first.folds.reduce(1.0) { $0 * (1 + $1.testMetrics.totalReturn) } - 1
         #expect(abs(first.metrics.totalReturn - chainedReturn) < 1e-12)
         #expect(first.metrics.trades == first.folds.reduce(0) { $0 + $1.testMetrics.trades })
+    }
+
+    /// The run events of the run journal at `path` that reacted to source events up to
+    /// `last` (run_started and run_ended left out: they name the range).
+    static func runEvents(_ path: String, through last: UInt64) throws -> [Event] {
+        try Journal(path: path).read { snapshot in
+            var events: [Event] = []
+            var reader = BlockReader()
+            try snapshot.scan(using: &reader) { block in
+                for index in 0..<block.count {
+                    guard let causation = block.causation(at: index) else { continue }
+                    if causation <= last { events.append(block.event(at: index)) }
+                }
+                return true
+            }
+            return events
+        }
     }
 
     @Test("a sweep on 1 and on 2 worker threads writes the same journals; each run has its own seed and journal; a sweep file refuses folds")
