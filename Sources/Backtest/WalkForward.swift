@@ -127,14 +127,17 @@ public struct WalkForward: Sendable {
         return perPeriod.count >= 2 ? deviation * deviation : 0
     }
 
-    /// One backtest into a new run journal at `output`, and its performance from a replay of
-    /// it. Safe on several threads at once over one open source journal.
+    /// One backtest into a new run journal at `output`, and its performance, recorded as it
+    /// runs (the same record as a replay of the run gives). Safe on several threads at once
+    /// over one open source journal.
     static func backtest(
         _ configuration: RunConfiguration, source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, period: Int64, codeVersion: String
     ) throws -> (RunSummary, Performance) {
-        let summary = try Engine(configuration: configuration, codeVersion: codeVersion).backtest(source: source, sourcePath: sourcePath, range: range, output: output)
-        let performance = try RunReplay(runPath: output, source: source, sourcePath: sourcePath).performance(period: period)
-        return (summary, performance)
+        var recorder = try PerformanceRecorder(period: period, instruments: source.instruments())
+        let (summary, fold) = try Engine(configuration: configuration, codeVersion: codeVersion)
+            .backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &recorder)
+        recorder.finish(fold)
+        return (summary, recorder.performance)
     }
 
     /// The source sequences of a time slice.

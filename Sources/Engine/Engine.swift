@@ -58,14 +58,23 @@ public struct Engine {
 
     /// Runs the backtest of `range` of `source` (all of it when nil), writing a new run
     /// journal at `output`.
-    public func backtest(source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String) throws -> RunSummary {
+    public func backtest(source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String) throws -> RunSummary {
+        var visitor = FoldOnly()
+        return try backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &visitor).summary
+    }
+
+    /// The backtest, with `visitor` seeing each step as a replay of the run would show it (the
+    /// same calls, on the same states); returns the summary and the fold at the end.
+    public func backtest(
+        source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String, visitor: inout some RunVisitor
+    ) throws -> (summary: RunSummary, fold: RunFold) {
         let sourceHead = try source.head()
         let range = requested ?? (sourceHead.firstSequence...sourceHead.lastSequence)
         let sourceID = source.id
         let id = Self.runID(source: sourceID, range: range, configuration: configuration.hash, seed: configuration.seed)
         let run = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: id))
         guard try run.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a run writes a new one") }
-        let summary = try source.read { snapshot in
+        let (summary, fold) = try source.read { snapshot in
             try run.write { appender in
                 var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
                 var strategies = try configuration.strategies(for: snapshot.instruments)
@@ -95,7 +104,7 @@ public struct Engine {
                     address.initialize(to: block)
                     defer { address.deinitialize(count: 1) }
                     for index in indices where RunFold.isMarketEvent(block, at: index) {
-                        try loop.step(block, at: index, address: address, strategies: &strategies, appender: &appender)
+                        try loop.step(block, at: index, address: address, strategies: &strategies, appender: &appender, visitor: &visitor)
                     }
                     if let final = indices.last {
                         last = block.sequence(at: final)
@@ -106,9 +115,9 @@ public struct Engine {
                 let ended = RunEnded(status: .completed, lastSourceSequence: last, eventCount: appender.nextSequence)
                 let end = Timestamp(nanosSinceEpoch: lastTime)
                 try appender.append(ended, eventTime: end, receiveTime: end, instrument: .none)
-                return loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0)
+                return (loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0), loop.fold)
             }
         }
-        return try summary.sealed(by: run)
+        return (try summary.sealed(by: run), fold)
     }
 }

@@ -47,47 +47,51 @@ struct RunLoop {
     /// strategies read it there, in place).
     @inline(__always)
     mutating func step(
-        _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, appender: inout JournalAppender
+        _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, appender: inout JournalAppender,
+        visitor: inout some RunVisitor
     ) throws {
         let time = source.receiveTimes[index]
         let fundingDue = (fold.projections.ledger?.nextFunding ?? .max) <= time
         let fundingBefore = fundingDue ? fundingSnapshot() : []
         fold.take(source, at: index)
+        try visitor.source(source, at: index, fold: &fold)
         let step = RunStep(sequence: source.sequence(at: index), time: time)
         simulator.step(source, at: index, books: fold.projections.book, into: &pending)
         if fundingDue { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
-        if !pending.isEmpty { try flush(step, appender: &appender) }
+        if !pending.isEmpty { try flush(step, source, index, appender: &appender, visitor: &visitor) }
 
         let outcomes = fold.risk.monitor(source, at: index, projections: fold.projections)
-        if !outcomes.isEmpty { try place(outcomes, step: step, appender: &appender) }
+        if !outcomes.isEmpty { try place(outcomes, step, source, index, appender: &appender, visitor: &visitor) }
 
         // The strategies read the source through a view that refuses reads past this event.
         try strategies.react(to: MarketView(source, at: index, address: address), projections: fold.projections)
         if !strategies.signals.isEmpty {
             for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
-                try flush(step, appender: &appender)
+                try flush(step, source, index, appender: &appender, visitor: &visitor)
                 try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections)],
-                          step: step, appender: &appender)
+                          step, source, index, appender: &appender, visitor: &visitor)
             }
             strategies.signals.removeAll(keepingCapacity: true)
         }
+        try visitor.endStep(source, at: index, fold: &fold)
     }
 
     /// Journals decisions (and a kill switch one trips), naming the order of each that places
     /// one, then submits those orders.
-    private mutating func place(_ outcomes: [RiskOutcome], step: RunStep, appender: inout JournalAppender) throws {
+    private mutating func place(_ outcomes: [RiskOutcome], _ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int,
+                                appender: inout JournalAppender, visitor: inout some RunVisitor) throws {
         var outcomes = outcomes
         for index in outcomes.indices {
             if outcomes[index].quantity != 0 { outcomes[index].decision.orderID = simulator.newOrderID() }
             record(outcomes[index])
         }
-        try flush(step, appender: &appender)
+        try flush(step, source, sourceIndex, appender: &appender, visitor: &visitor)
         for outcome in outcomes where outcome.quantity != 0 {
             submit(outcome, id: outcome.decision.orderID, step: step)
         }
-        if !pending.isEmpty { try flush(step, appender: &appender) }
+        if !pending.isEmpty { try flush(step, source, sourceIndex, appender: &appender, visitor: &visitor) }
     }
 
     private mutating func record(_ outcome: RiskOutcome) {
@@ -103,8 +107,9 @@ struct RunLoop {
         simulator.submit(request, id: id, step: step, books: fold.projections.book, into: &pending)
     }
 
-    /// Stamps the pending run events with the step's time, folds them in and appends them.
-    private mutating func flush(_ step: RunStep, appender: inout JournalAppender) throws {
+    /// Stamps the pending run events with the step's time, folds them in and appends them;
+    /// the visitor sees each before the fold takes it, as in a replay.
+    private mutating func flush(_ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int, appender: inout JournalAppender, visitor: inout some RunVisitor) throws {
         let stamp = Timestamp(nanosSinceEpoch: step.time)
         stamped.removeAll(keepingCapacity: true)
         for event in pending {
@@ -116,6 +121,7 @@ struct RunLoop {
         pending.removeAll(keepingCapacity: true)
         block.set(stamped, firstSequence: appender.nextSequence)
         for index in 0..<block.count {
+            try visitor.run(block, at: index, source: source, at: sourceIndex, fold: &fold)
             fold.take(block, at: index)
             try appender.append(stamped[index])
         }

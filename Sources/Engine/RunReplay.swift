@@ -45,19 +45,6 @@ public struct RunReplay {
 
     /// Opens the run at `runPath` and its source: `sourcePath`, else the path the run recorded.
     public init(runPath: String, sourcePath override: String?) throws {
-        try self.init(runPath: runPath) { recorded in
-            guard let path = override ?? recorded else { throw RunError("\(runPath): the run does not record its source journal: give --source") }
-            return (try Journal(path: path), path)
-        }
-    }
-
-    /// Opens the run at `runPath` reading `source` (at `sourcePath`), already open: for
-    /// studies that read one source from several threads (LMDB opens a file once per process).
-    public init(runPath: String, source: Journal, sourcePath: String) throws {
-        try self.init(runPath: runPath) { _ in (source, sourcePath) }
-    }
-
-    private init(runPath: String, source open: (String?) throws -> (Journal, String)) throws {
         self.runPath = runPath
         run = try Journal(path: runPath)
         let (started, attachments) = try run.read { snapshot -> (RunStarted?, [String: String]) in
@@ -82,7 +69,10 @@ public struct RunReplay {
         guard configuration.hash == started.configurationHash else {
             throw RunError("\(runPath): the attached configuration's hash \(configuration.hash) is not the run's \(started.configurationHash)")
         }
-        (source, sourcePath) = try open(attachments[Engine.Attachment.source])
+        guard let path = override ?? attachments[Engine.Attachment.source] else {
+            throw RunError("\(runPath): the run does not record its source journal: give --source")
+        }
+        (source, sourcePath) = (try Journal(path: path), path)
         guard source.id == started.sourceJournal else {
             throw RunError("\(sourcePath) is journal \(source.id), but the run read journal \(started.sourceJournal)")
         }

@@ -64,7 +64,7 @@ struct MetricsTests {
         #expect(Metrics(Performance(period: 1)).winRate.isNaN, "no trades: no win rate")
     }
 
-    @Test("a run's recorded performance agrees with its own fills: each trade's profit, the time a position was held, the notional traded")
+    @Test("a run's recorded performance agrees with its own fills: each trade's profit, the time a position was held, the notional traded; recorded during the backtest, it is the replay's to the bit")
     func recordedRun() throws {
         let directory = TemporaryDirectory("metrics-run")
         let source = try sampleJournal(directory)
@@ -80,10 +80,18 @@ struct MetricsTests {
         try Data("version: 1\nledger: {currency: USDT, cash: {USDT: \"10000\"}, leverage: 10}\n".utf8)
             .write(to: URL(fileURLWithPath: directory.appending("projections.yaml")))
         try Data("version: 1\ninstruments: {default: {max_position: \"1\"}}\n".utf8).write(to: URL(fileURLWithPath: directory.appending("limits.yaml")))
-        let summary = try Engine(configuration: RunConfiguration(path: path), codeVersion: "test").backtest(
-            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"))
         let second: Int64 = 1_000_000_000
+        var recorder = try PerformanceRecorder(period: 10 * second, instruments: source.instruments())
+        let (summary, fold) = try Engine(configuration: RunConfiguration(path: path), codeVersion: "test").backtest(
+            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"), visitor: &recorder)
+        recorder.finish(fold)
         let performance = try RunReplay(runPath: directory.appending("run"), sourcePath: nil).performance(period: 10 * second)
+        let live = recorder.performance
+        func bits(_ values: [Double]) -> [UInt64] { values.map(\.bitPattern) }
+        #expect(live.times == performance.times && bits(live.equity) == bits(performance.equity))
+        #expect(bits(live.prices) == bits(performance.prices) && bits(live.exposure) == bits(performance.exposure))
+        #expect(live.trades == performance.trades && live.exposedTime == performance.exposedTime && live.span == performance.span)
+        #expect(bits([live.traded, live.fees, live.funding]) == bits([performance.traded, performance.fees, performance.funding]))
 
         // The reference: the run journal's fills, an average-entry position, a trade from each
         // departure from flat to the next return to flat or flip.
