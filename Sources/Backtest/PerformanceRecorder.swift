@@ -10,8 +10,8 @@ public import TapeCore
 public struct PerformanceRecorder: RunVisitor {
     public private(set) var performance: Performance
     private let settlement: [String]
-    /// The next grid time, and the equity after the last step (the equity at a grid time is
-    /// the equity after the last event before it).
+    /// The next grid time, and the account's readings last read (the equity at a grid time is
+    /// the equity after the last step before it).
     private var nextSample = Int64.min
     private var equity = Double.nan
     private var price = Double.nan
@@ -52,9 +52,8 @@ public struct PerformanceRecorder: RunVisitor {
     }
 
     public mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws {
-        guard let ledger = fold.projections.ledger else { return }
-        let time = source.receiveTimes[sourceIndex]
-        settle(ledger, time: time)
+        guard fold.projections.ledger != nil else { return }
+        settle(fold, time: source.receiveTimes[sourceIndex])
         let raw = Int(run.instruments[index].rawValue)
         let quantity: Quantity, price: Price
         switch run.types[index] {
@@ -62,35 +61,45 @@ public struct PerformanceRecorder: RunVisitor {
         case .liquidation: (quantity, price) = (run.payloads.liquidations[Int(run.slots[index])].quantity, run.payloads.liquidations[Int(run.slots[index])].price)
         default: return
         }
-        performance.traded += ledger.exposure(raw, size: quantity.units, price: price.units)
-        pending = (raw, Amounts(ledger.positions[raw]))
+        performance.traded += fold.projections.ledger!.exposure(raw, size: quantity.units, price: price.units)
+        pending = (raw, Amounts(fold.projections.ledger!.positions[raw]))
     }
 
-    public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
-        guard let ledger = fold.projections.ledger else { return }
+    /// The samples whose grid time this step reaches take the state before it: the account is
+    /// read only then, not at every step.
+    public mutating func beginStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
         let time = source.receiveTimes[index]
-        if first == .min {
-            first = time
-            nextSample = (time / performance.period + 1) * performance.period
-            read(ledger, held: fold.risk.state.held)
-            sample(at: time)
-        }
+        guard first != .min, time >= nextSample else { return }
+        read(fold)
         while time >= nextSample {
             sample(at: nextSample)
             nextSample += performance.period
         }
+    }
+
+    public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
+        guard fold.projections.ledger != nil else { return }
+        let time = source.receiveTimes[index]
+        if first == .min {
+            first = time
+            nextSample = (time / performance.period + 1) * performance.period
+            read(fold)
+            sample(at: time)
+        }
         if exposed { performance.exposedTime += time - last }
         last = time
-        read(ledger, held: fold.risk.state.held)
         exposed = fold.risk.state.held > 0
-        settle(ledger, time: time)
+        settle(fold, time: time)
     }
 
     /// Ends the record at the last step: its equity is the curve's last point, and the fees
     /// and funding are the ledger's totals at its rates then.
     public mutating func finish(_ fold: borrowing RunFold) {
         guard let ledger = fold.projections.ledger, first != .min else { return }
-        if performance.times.last != last { sample(at: last) }
+        if performance.times.last != last {
+            read(fold)
+            sample(at: last)
+        }
         performance.span = last - first
         for (currency, name) in ledger.currencies.enumerated() {
             let rate = ledger.rate(name)
@@ -99,14 +108,16 @@ public struct PerformanceRecorder: RunVisitor {
         }
     }
 
-    /// The equity, the market's price and the gross exposure after this step.
-    private mutating func read(_ ledger: LedgerProjection, held: Int) {
-        equity = ledger.margin().equity
-        if ledger.marks.count > 1, ledger.marks[1] > 0 { price = Double(ledger.marks[1]) / priceUnit }
+    /// The equity, the market's price and the gross exposure of the account in `fold` (read
+    /// in place: a copy of the ledger would cost more than the reading).
+    private mutating func read(_ fold: borrowing RunFold) {
+        equity = fold.projections.ledger!.margin().equity
+        let marks = fold.projections.ledger!.marks
+        if marks.count > 1, marks[1] > 0 { price = Double(marks[1]) / priceUnit }
         gross = 0
-        if held > 0 {
-            for raw in 1..<ledger.positions.count where ledger.positions[raw].size != 0 {
-                gross += abs(ledger.exposure(raw, size: ledger.positions[raw].size, price: ledger.marks[raw]))
+        if fold.risk.state.held > 0 {
+            for raw in 1..<marks.count where fold.projections.ledger!.positions[raw].size != 0 {
+                gross += abs(fold.projections.ledger!.exposure(raw, size: fold.projections.ledger!.positions[raw].size, price: marks[raw]))
             }
         }
     }
@@ -121,10 +132,10 @@ public struct PerformanceRecorder: RunVisitor {
     /// Reads back the fill the fold took last: it closes the open trade when the position went
     /// flat or flipped (a flip's fee is the closing trade's), and opens one when it left flat
     /// or flipped (from flat, the opening fill's fee is the new trade's).
-    private mutating func settle(_ ledger: LedgerProjection, time: Int64) {
+    private mutating func settle(_ fold: borrowing RunFold, time: Int64) {
         guard let (raw, before) = pending else { return }
         pending = nil
-        let position = ledger.positions[raw]
+        let position = fold.projections.ledger!.positions[raw]
         let side = position.size > 0 ? 1 : position.size < 0 ? -1 : 0
         let trade = open[raw]
         guard side != trade.side else { return }
@@ -133,7 +144,7 @@ public struct PerformanceRecorder: RunVisitor {
             let profit = (after.realized - trade.amounts.realized) - (after.fees - trade.amounts.fees) + (after.funding - trade.amounts.funding)
             performance.trades.append(ClosedTrade(
                 instrument: InstrumentID(rawValue: UInt32(raw)), side: trade.side, opened: trade.opened, closed: time,
-                profit: Double(profit) / 1e18 * ledger.rate(settlement[raw])))
+                profit: Double(profit) / 1e18 * fold.projections.ledger!.rate(settlement[raw])))
         }
         open[raw] = (side, time, trade.side == 0 ? before : after)
     }

@@ -60,7 +60,7 @@ public struct Auditor: RunVisitor {
         let slot = Int(run.slots[index])
         switch run.types[index] {
         case .signal:
-            consultMonitor(source, at: sourceIndex, fold: fold, unmatchedAreMissing: true)
+            consultMonitor(source, at: sourceIndex, fold: &fold, unmatchedAreMissing: true)
             signal = (run.instruments[index], run.payloads.signals[slot])
         case .riskDecision:
             let journaled = run.payloads.riskDecisions[slot]
@@ -69,10 +69,10 @@ public struct Auditor: RunVisitor {
             let answered = signal != nil
             if let (signalInstrument, signalPayload) = signal {
                 let step = RunStep(sequence: source.sequence(at: sourceIndex), time: source.receiveTimes[sourceIndex])
-                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: fold.projections)
+                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: &fold.projections)
                 signal = nil
             } else {
-                consultMonitor(source, at: sourceIndex, fold: fold, unmatchedAreMissing: false)
+                consultMonitor(source, at: sourceIndex, fold: &fold, unmatchedAreMissing: false)
                 if matched < expected.count {
                     derived = expected[matched]
                     expectedKill = derived?.killSwitch
@@ -94,7 +94,7 @@ public struct Auditor: RunVisitor {
     }
 
     public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
-        consultMonitor(source, at: index, fold: fold, unmatchedAreMissing: true)
+        consultMonitor(source, at: index, fold: &fold, unmatchedAreMissing: true)
         monitored = false
         expected.removeAll(keepingCapacity: true)
         matched = 0
@@ -104,10 +104,10 @@ public struct Auditor: RunVisitor {
     /// The engine's own decisions at this step, computed once, at the point it made them
     /// (before the first decision or signal after the simulator's events). Past that point
     /// (`unmatchedAreMissing`), those the journal did not hold are missing.
-    private mutating func consultMonitor(_ source: DecodedBlock, at index: Int, fold: RunFold, unmatchedAreMissing: Bool) {
+    private mutating func consultMonitor(_ source: DecodedBlock, at index: Int, fold: inout RunFold, unmatchedAreMissing: Bool) {
         if !monitored {
             monitored = true
-            expected = fold.risk.monitor(source, at: index, projections: fold.projections)
+            expected = fold.risk.monitor(source, at: index, projections: &fold.projections)
         }
         guard unmatchedAreMissing, matched < expected.count else { return }
         for outcome in expected[matched...] {

@@ -53,24 +53,24 @@ struct RunLoop {
         let time = source.receiveTimes[index]
         let fundingDue = (fold.projections.ledger?.nextFunding ?? .max) <= time
         let fundingBefore = fundingDue ? fundingSnapshot() : []
+        try visitor.beginStep(source, at: index, fold: &fold)
         fold.take(source, at: index)
-        try visitor.source(source, at: index, fold: &fold)
         let step = RunStep(sequence: source.sequence(at: index), time: time)
         simulator.step(source, at: index, books: fold.projections.book, into: &pending)
         if fundingDue { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, appender: &appender, visitor: &visitor) }
 
-        let outcomes = fold.risk.monitor(source, at: index, projections: fold.projections)
+        let outcomes = fold.risk.monitor(source, at: index, projections: &fold.projections)
         if !outcomes.isEmpty { try place(outcomes, step, source, index, appender: &appender, visitor: &visitor) }
 
         // The strategies read the source through a view that refuses reads past this event.
-        try strategies.react(to: MarketView(source, at: index, address: address), projections: fold.projections)
+        try strategies.react(to: MarketView(source, at: index, address: address), projections: &fold.projections)
         if !strategies.signals.isEmpty {
             for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
                 try flush(step, source, index, appender: &appender, visitor: &visitor)
-                try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: fold.projections)],
+                try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: &fold.projections)],
                           step, source, index, appender: &appender, visitor: &visitor)
             }
             strategies.signals.removeAll(keepingCapacity: true)

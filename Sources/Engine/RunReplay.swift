@@ -5,8 +5,9 @@ import TapeCore
 
 /// Sees a replay of a run, step by step (`RunReplay.replay`).
 public protocol RunVisitor {
-    /// After the fold took source event `index` of `source`.
-    mutating func source(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws
+    /// Before the fold takes source event `index` of `source`: the fold is as the previous
+    /// step left it.
+    mutating func beginStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws
     /// Before the fold takes run event `index` of `run`, which reacted to the source event
     /// `sourceIndex` of `source`.
     mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws
@@ -15,7 +16,7 @@ public protocol RunVisitor {
 }
 
 extension RunVisitor {
-    public mutating func source(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {}
+    public mutating func beginStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {}
     public mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws {}
     public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {}
 }
@@ -103,8 +104,8 @@ public struct RunReplay {
                 var next = try causation(cursor)
                 try sourceSnapshot.scan(from: first, through: through, filter: filter, using: &reader) { block in
                     for index in block.indices(from: first, through: through) where RunFold.isMarketEvent(block, at: index) {
+                        try visitor.beginStep(block, at: index, fold: &fold)
                         fold.take(block, at: index)
-                        try visitor.source(block, at: index, fold: &fold)
                         let sequence = block.sequence(at: index)
                         guard next >= sequence else {
                             throw RunError("\(runPath): run event \(cursor.sequence) names source event \(next), before the source event \(sequence) it follows")

@@ -124,7 +124,7 @@ extension Simulator {
         guard quantity > 0 else { return }
         let raw = Int(order.request.instrument.rawValue)
         let rate = liquidity == .maker ? options.makerFee : options.takerFee
-        let fee = table.instruments[raw - 1].fee(size: quantity, price: price, rate: rate)
+        let fee = table.instruments[raw - 1].contract.fee(size: quantity, price: price, rate: rate)
         let fill = FillRecorded(orderID: order.id, fillID: nextFillID, causation: step.sequence, side: order.request.side,
                                 price: Price(units: price), quantity: Quantity(units: quantity), fee: fee, liquidity: liquidity)
         events.append(RunEvent(instrument: order.request.instrument, body: .fill(fill)))

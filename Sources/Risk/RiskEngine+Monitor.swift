@@ -10,7 +10,7 @@ extension RiskEngine {
     /// buffer, and the exits of the event's instrument. Only price events (trades, marks) of
     /// an account with positions are looked at. The outcomes' orders have no id yet (0): the
     /// caller names them.
-    public func monitor(_ block: DecodedBlock, at index: Int, projections: ProjectionSet) -> [RiskOutcome] {
+    public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
         // Runs at every price of a held position: the ledger is read in place, not bound to a
         // name (a copy each time).
         guard state.held > 0, projections.ledger != nil else { return [] }

@@ -92,7 +92,7 @@ public struct RiskEngine: Sendable {
     /// Decides `signal` for `instrument` at `step`: sizes it, checks every configured rule at
     /// the size asked, and approves, resizes (to the largest size every limit allows), rejects
     /// or halts it. The order an approval places has no id yet (0): the caller names it.
-    public mutating func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: ProjectionSet) -> RiskOutcome {
+    public mutating func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: inout ProjectionSet) -> RiskOutcome {
         precondition(projections.ledger != nil, "the risk engine reads the ledger")
         measureTails(projections)
         let ledger = projections.ledger!

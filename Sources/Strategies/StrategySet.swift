@@ -111,6 +111,14 @@ public struct StrategySet: Sendable {
             names.append(type)
         }
         self.names = names
+        // `react` makes every list's storage unique before its loop; an empty list shares the
+        // one empty buffer, which would be copied at every event.
+        crosses.reserveCapacity(1)
+        reversions.reserveCapacity(1)
+        breakouts.reserveCapacity(1)
+        carries.reserveCapacity(1)
+        pairs.reserveCapacity(1)
+        added.reserveCapacity(1)
     }
 
     private static func add<S: Strategy>(_ kind: Kind, to list: inout [S], order: inout [(kind: Kind, index: Int)], _ strategy: S) {
@@ -142,7 +150,7 @@ public struct StrategySet: Sendable {
     /// Every strategy reacts to the current event of `view`, in configuration order, adding
     /// its signals to `signals`. A look-ahead names the strategy that made it.
     @inline(__always)
-    public mutating func react(to view: borrowing MarketView, projections: ProjectionSet) throws(LookAheadError) {
+    public mutating func react(to view: borrowing MarketView, projections: inout ProjectionSet) throws(LookAheadError) {
         for (number, entry) in order.enumerated() {
             let strategy = UInt32(number)
             switch entry.kind {

@@ -76,7 +76,7 @@ struct RiskHarness {
     mutating func decide(_ instrument: InstrumentID, _ kind: SignalKind = .targetPosition, _ size: String, price: String? = nil, strength: Double = 1) -> RiskOutcome {
         let signal = SignalEmitted(strategy: 0, causation: sequence, kind: kind, quantity: Quantity(units: Self.size(size)),
                                    price: Price(units: price.map(Self.price) ?? 0), strength: strength, features: [])
-        return engine.decide(signal, instrument: instrument, step: step, projections: projections)
+        return engine.decide(signal, instrument: instrument, step: step, projections: &projections)
     }
 }
 

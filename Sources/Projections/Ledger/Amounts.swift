@@ -12,12 +12,11 @@ enum Amount {
         return divide(units, power(scale - Self.scale))
     }
 
-    /// 10^exponent.
-    static func power(_ exponent: Int) -> Int128 {
-        var result: Int128 = 1
-        for _ in 0..<exponent { result *= 10 }
-        return result
-    }
+    /// 10^exponent, for exponents 0 through 38.
+    @inline(__always)
+    static func power(_ exponent: Int) -> Int128 { powers[exponent] }
+
+    private static let powers: [Int128] = (0...38).map { exponent in (0..<exponent).reduce(1) { power, _ in power * 10 } }
 
     /// `a × b / c` with a 256-bit intermediate, rounded half to even.
     static func mulDiv(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
@@ -66,7 +65,16 @@ enum Amount {
     }
 }
 
-extension Instrument {
+/// An instrument's terms that amounts are computed from, without its names: what the ledger
+/// reads at every price (copying an `Instrument` copies its strings).
+public struct Contract: Sendable {
+    public var kind: InstrumentKind
+    public var priceScale: Int
+    public var sizeScale: Int
+    public var multiplier: ScaledDecimal
+
+    public var isDerivative: Bool { kind == .linearPerpetual || kind == .inversePerpetual || kind == .future }
+
     /// `contracts × multiplier / price` in 10⁻¹⁸ of the coin (inverse contracts).
     func coinValue(contracts: Int64, price: Int64) -> Int128 {
         // contracts (size units) × multiplier (units at its scale) / price (price units), as 10⁻¹⁸.
@@ -90,4 +98,8 @@ extension Instrument {
         let notional = notionalAmount(size: abs(size), price: price)
         return Money(units: Amount.mulDiv(notional, Int128(rate.units), Amount.power(2 * Amount.scale - priceScale)))
     }
+}
+
+extension Instrument {
+    public var contract: Contract { Contract(kind: kind, priceScale: priceScale, sizeScale: sizeScale, multiplier: multiplier) }
 }

@@ -56,6 +56,9 @@ public struct LedgerProjection: Projection, Sendable {
     private let quoteIndex: [Int]
     private let baseIndex: [Int]
     private let leverage: [Double]
+    /// Per instrument id: its terms (index 0 unused), and the valuation currency's index.
+    private let contracts: [Contract]
+    private let valuationIndex: Int
     private let tiers: [[LedgerOptions.Tier]]
 
     public init(options: LedgerOptions, instruments table: InstrumentTable) throws(ProjectionError) {
@@ -94,11 +97,12 @@ public struct LedgerProjection: Projection, Sendable {
         for name in options.conversions.values.sorted() where table.id(named: name) == nil {
             throw .unknownInstrument(name, projection: Self.name)
         }
+        contracts = all.map { $0?.contract ?? Contract(kind: .index, priceScale: 0, sizeScale: 0, multiplier: ScaledDecimal(units: 1, scale: 0)) }
+        valuationIndex = index(currency)
         leverage = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.leverage } ?? options.leverage }
         tiers = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.tiers } ?? options.tiers }
     }
 
-    func instrument(_ raw: Int) -> Instrument { table.instruments[raw - 1] }
 
     // MARK: Events
 
@@ -118,7 +122,7 @@ public struct LedgerProjection: Projection, Sendable {
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             let signed = fill.side == .buy ? fill.quantity.units : -fill.quantity.units
-            apply(trade: signed, price: fill.price.units, fee: Amount.from(fill.fee.units, scale: instrument(raw).priceScale), raw: raw)
+            apply(trade: signed, price: fill.price.units, fee: Amount.from(fill.fee.units, scale: contracts[raw].priceScale), raw: raw)
         case .liquidation:
             let liquidation = block.payloads.liquidations[Int(block.slots[index])]
             let signed = liquidation.side == .buy ? liquidation.quantity.units : -liquidation.quantity.units
@@ -135,7 +139,7 @@ public struct LedgerProjection: Projection, Sendable {
         case .fundingPayment:
             guard options.funding == .payments else { return }
             let payment = block.payloads.fundingPayments[Int(block.slots[index])]
-            book(funding: Amount.from(payment.amount.units, scale: instrument(raw).priceScale), raw: raw)
+            book(funding: Amount.from(payment.amount.units, scale: contracts[raw].priceScale), raw: raw)
         default:
             break
         }
@@ -144,17 +148,17 @@ public struct LedgerProjection: Projection, Sendable {
     /// Books a trade of `signed` size units at `price` with `fee` (10⁻¹⁸ of the fee currency).
     mutating func apply(trade signed: Int64, price: Int64, fee: Int128, raw: Int) {
         guard signed != 0 else { return }
-        let instrument = instrument(raw)
-        switch instrument.kind {
+        let contract = contracts[raw]
+        switch contract.kind {
         case .spot, .equity, .fx:
             // Cash trades: the base currency against the quote currency.
             let quote = quoteIndex[raw]
             let base = baseIndex[raw]
-            let value = Amount.from(Int128(signed) * Int128(price), scale: instrument.priceScale + instrument.sizeScale)
+            let value = Amount.from(Int128(signed) * Int128(price), scale: contract.priceScale + contract.sizeScale)
             balances[quote] -= value
             balances[quote] -= fee
             totalFees[quote] += fee
-            if base >= 0 { balances[base] += Amount.from(Int128(signed), scale: instrument.sizeScale) }
+            if base >= 0 { balances[base] += Amount.from(Int128(signed), scale: contract.sizeScale) }
             positions[raw].fills += 1
             positions[raw].filled += signed
             positions[raw].size += signed
@@ -165,7 +169,7 @@ public struct LedgerProjection: Projection, Sendable {
     }
 
     private mutating func trade(derivative signed: Int64, price: Int64, fee: Int128, raw: Int) {
-        let instrument = instrument(raw)
+        let contract = contracts[raw]
         let cash = settlement[raw]
         var position = positions[raw]
         position.fills += 1
@@ -180,10 +184,10 @@ public struct LedgerProjection: Projection, Sendable {
             let closedCost = Amount.mulDiv(position.cost, Int128(closing), Int128(abs(position.size)))
             let sign: Int128 = position.size > 0 ? 1 : -1
             let realized: Int128
-            if instrument.kind == .inversePerpetual {
-                realized = closedCost - sign * instrument.coinValue(contracts: closing, price: price)
+            if contract.kind == .inversePerpetual {
+                realized = closedCost - sign * contract.coinValue(contracts: closing, price: price)
             } else {
-                realized = Amount.from(sign * Int128(closing) * Int128(price) - closedCost, scale: instrument.priceScale + instrument.sizeScale)
+                realized = Amount.from(sign * Int128(closing) * Int128(price) - closedCost, scale: contract.priceScale + contract.sizeScale)
             }
             if options.margin == .isolated {
                 let released = Amount.mulDiv(position.isolatedMargin, Int128(closing), Int128(abs(position.size)))
@@ -199,14 +203,14 @@ public struct LedgerProjection: Projection, Sendable {
         }
         if remaining != 0 {
             // Increase (or open after a flip) at this price.
-            if instrument.kind == .inversePerpetual {
-                position.cost += (remaining > 0 ? 1 : -1) * instrument.coinValue(contracts: abs(remaining), price: price)
+            if contract.kind == .inversePerpetual {
+                position.cost += (remaining > 0 ? 1 : -1) * contract.coinValue(contracts: abs(remaining), price: price)
             } else {
                 position.cost += Int128(remaining) * Int128(price)
             }
             position.size += remaining
             if options.margin == .isolated {
-                let margin = Amount.of(Amount.double(instrument.notionalAmount(size: abs(remaining), price: price)) / leverage[raw])
+                let margin = Amount.of(Amount.double(contract.notionalAmount(size: abs(remaining), price: price)) / leverage[raw])
                 position.isolatedMargin += margin
                 balances[cash] -= margin
             }
@@ -214,8 +218,8 @@ public struct LedgerProjection: Projection, Sendable {
         if position.size == 0 {
             // Nothing open: any rounding residue of the cost basis is realized, so the books balance.
             if position.cost != 0 {
-                let residue = instrument.kind == .inversePerpetual ? position.cost
-                    : Amount.from(-position.cost, scale: instrument.priceScale + instrument.sizeScale)
+                let residue = contract.kind == .inversePerpetual ? position.cost
+                    : Amount.from(-position.cost, scale: contract.priceScale + contract.sizeScale)
                 position.realized += residue
                 balances[cash] += residue
                 totalRealized[cash] += residue
@@ -239,7 +243,7 @@ public struct LedgerProjection: Projection, Sendable {
             if due <= time {
                 let size = positions[raw].size
                 if size != 0 && marks[raw] > 0 {
-                    let notional = instrument(raw).notionalAmount(size: abs(size), price: marks[raw])
+                    let notional = contracts[raw].notionalAmount(size: abs(size), price: marks[raw])
                     let amount = Amount.mulDiv(notional, Int128(pendingRate[raw]), Amount.one)
                     book(funding: size > 0 ? -amount : amount, raw: raw)
                 }
@@ -274,21 +278,21 @@ public struct LedgerProjection: Projection, Sendable {
     public func unrealized(_ raw: Int) -> Int128 {
         let position = positions[raw]
         guard position.size != 0, marks[raw] > 0 else { return 0 }
-        let instrument = instrument(raw)
-        if instrument.kind == .inversePerpetual {
+        let contract = contracts[raw]
+        if contract.kind == .inversePerpetual {
             let sign: Int128 = position.size > 0 ? 1 : -1
-            return position.cost - sign * instrument.coinValue(contracts: abs(position.size), price: marks[raw])
+            return position.cost - sign * contract.coinValue(contracts: abs(position.size), price: marks[raw])
         }
-        return Amount.from(Int128(position.size) * Int128(marks[raw]) - position.cost, scale: instrument.priceScale + instrument.sizeScale)
+        return Amount.from(Int128(position.size) * Int128(marks[raw]) - position.cost, scale: contract.priceScale + contract.sizeScale)
     }
 
     /// The average entry price of a position (price units, as a double).
     public func entryPrice(_ raw: Int) -> Double {
         let position = positions[raw]
         guard position.size != 0 else { return .nan }
-        if instrument(raw).kind == .inversePerpetual {
+        if contracts[raw].kind == .inversePerpetual {
             // contracts × mult / cost (harmonic mean).
-            return Amount.approximate(instrument(raw).coinValue(contracts: abs(position.size), price: 1)) / Amount.approximate(Int128(position.cost.magnitude))
+            return Amount.approximate(contracts[raw].coinValue(contracts: abs(position.size), price: 1)) / Amount.approximate(Int128(position.cost.magnitude))
         }
         return Amount.approximate(position.cost) / Double(position.size)
     }
@@ -311,7 +315,7 @@ public struct LedgerProjection: Projection, Sendable {
     public func reading(_ raw: Int) -> PositionReading {
         let position = positions[raw]
         let mark = marks[raw]
-        let notional = instrument(raw).notionalAmount(size: abs(position.size), price: mark)
+        let notional = contracts[raw].notionalAmount(size: abs(position.size), price: mark)
         return PositionReading(
             instrument: InstrumentID(rawValue: UInt32(raw)), size: position.size, entry: entryPrice(raw), mark: mark, notional: notional,
             unrealized: unrealized(raw), initialMargin: Amount.of(Amount.double(notional) / leverage[raw]),
@@ -333,7 +337,7 @@ public struct LedgerProjection: Projection, Sendable {
     public func liquidationPrice(_ raw: Int) -> Double {
         let position = positions[raw]
         guard position.size != 0, marks[raw] > 0 else { return .nan }
-        let instrument = instrument(raw)
+        let contract = contracts[raw]
         let cash = settlement[raw]
         var wallet = options.margin == .isolated ? position.isolatedMargin : balances[cash]
         var others: Int128 = 0
@@ -341,20 +345,20 @@ public struct LedgerProjection: Projection, Sendable {
         if options.margin == .cross {
             for other in 1..<positions.count where other != raw && positions[other].size != 0 && settlement[other] == cash && isDerivative(other) {
                 others += unrealized(other)
-                othersMaintenance += maintenanceMargin(other, notional: self.instrument(other).notionalAmount(size: abs(positions[other].size), price: marks[other]))
+                othersMaintenance += maintenanceMargin(other, notional: contracts[other].notionalAmount(size: abs(positions[other].size), price: marks[other]))
             }
         } else {
             wallet = position.isolatedMargin
         }
-        let level = tier(raw, notional: instrument.notionalAmount(size: abs(position.size), price: marks[raw]))
+        let level = tier(raw, notional: contract.notionalAmount(size: abs(position.size), price: marks[raw]))
         let side = position.size > 0 ? 1.0 : -1.0
-        let priceScale = Double(FixedPoint.powersOfTen[instrument.priceScale])
-        let sizeScale = Double(FixedPoint.powersOfTen[instrument.sizeScale])
-        let multiplier = Double(instrument.multiplier.units) / Double(FixedPoint.powersOfTen[instrument.multiplier.scale])
+        let priceScale = Double(FixedPoint.powersOfTen[contract.priceScale])
+        let sizeScale = Double(FixedPoint.powersOfTen[contract.sizeScale])
+        let multiplier = Double(contract.multiplier.units) / Double(FixedPoint.powersOfTen[contract.multiplier.scale])
         let size = Double(abs(position.size)) / sizeScale
         let entry = entryPrice(raw) / priceScale
         let price: Double
-        if instrument.kind == .inversePerpetual {
+        if contract.kind == .inversePerpetual {
             let denominator = (Amount.double(wallet) + Amount.double(level.amount)) / multiplier + side * size / entry
             price = (size * level.rate + side * size) / denominator
         } else {
@@ -365,10 +369,10 @@ public struct LedgerProjection: Projection, Sendable {
         return price > 0 && price.isFinite ? price * priceScale : .nan
     }
 
-    private func isDerivative(_ raw: Int) -> Bool {
-        let kind = instrument(raw).kind
-        return kind == .linearPerpetual || kind == .inversePerpetual || kind == .future
-    }
+    private func isDerivative(_ raw: Int) -> Bool { contracts[raw].isDerivative }
+
+    /// `rate` of the currency at `index` of `currencies`.
+    private func rate(currency index: Int) -> Double { index == valuationIndex ? 1 : rate(currencies[index]) }
 
     /// Account readings in the valuation currency (doubles; NaN when a currency cannot be converted).
     public struct Valuation: Sendable {
@@ -399,12 +403,12 @@ public struct LedgerProjection: Projection, Sendable {
     /// The exposure of `size` units of derivative `raw` at `price` in the valuation currency,
     /// unsigned: the notional in its quote currency (USD for inverse contracts).
     public func exposure(_ raw: Int, size: Int64, price: Int64) -> Double {
-        let instrument = instrument(raw)
-        if instrument.kind == .inversePerpetual {
-            return Double(abs(size)) / Double(FixedPoint.powersOfTen[instrument.sizeScale]) * Double(instrument.multiplier.units)
-                / Double(FixedPoint.powersOfTen[instrument.multiplier.scale]) * rate(instrument.quoteCurrency)
+        let contract = contracts[raw]
+        if contract.kind == .inversePerpetual {
+            return Double(abs(size)) / Double(FixedPoint.powersOfTen[contract.sizeScale]) * Double(contract.multiplier.units)
+                / Double(FixedPoint.powersOfTen[contract.multiplier.scale]) * rate(currency: quoteIndex[raw])
         }
-        return Amount.double(instrument.notionalAmount(size: abs(size), price: price)) * rate(instrument.settlementCurrency)
+        return Amount.double(contract.notionalAmount(size: abs(size), price: price)) * rate(currency: settlement[raw])
     }
 
     /// The account's equity and maintenance margin in the valuation currency: what the risk
@@ -412,12 +416,12 @@ public struct LedgerProjection: Projection, Sendable {
     public func margin() -> (equity: Double, maintenance: Double) {
         var equity = 0.0
         for index in currencies.indices where balances[index] != 0 {
-            equity += Amount.double(balances[index]) * rate(currencies[index])
+            equity += Amount.double(balances[index]) * rate(currency: index)
         }
         var maintenance = 0.0
         for raw in 1..<positions.count where positions[raw].size != 0 && isDerivative(raw) {
-            let currencyRate = rate(instrument(raw).settlementCurrency)
-            let notional = instrument(raw).notionalAmount(size: abs(positions[raw].size), price: marks[raw])
+            let currencyRate = rate(currency: settlement[raw])
+            let notional = contracts[raw].notionalAmount(size: abs(positions[raw].size), price: marks[raw])
             equity += (Amount.double(unrealized(raw)) + Amount.double(positions[raw].isolatedMargin)) * currencyRate
             maintenance += Amount.double(maintenanceMargin(raw, notional: notional)) * currencyRate
         }
@@ -436,9 +440,9 @@ public struct LedgerProjection: Projection, Sendable {
         var maintenance = 0.0
         var exposures: [(InstrumentID, Double)] = []
         for raw in 1..<positions.count where positions[raw].size != 0 {
-            let instrument = instrument(raw)
-            let currencyRate = rate(instrument.settlementCurrency)
-            if instrument.kind == .spot || instrument.kind == .equity || instrument.kind == .fx {
+            let contract = contracts[raw]
+            let currencyRate = rate(currency: settlement[raw])
+            if contract.kind == .spot || contract.kind == .equity || contract.kind == .fx {
                 continue  // valued through the base currency's balance
             }
             let reading = reading(raw)
@@ -512,7 +516,7 @@ public struct LedgerProjection: Projection, Sendable {
             ("positions", .object(positions.indices.filter { $0 > 0 && positions[$0].size != 0 }.map { raw in
                 let reading = reading(raw)
                 let id = InstrumentID(rawValue: UInt32(raw))
-                let scale = Double(FixedPoint.powersOfTen[instrument(raw).priceScale])
+                let scale = Double(FixedPoint.powersOfTen[contracts[raw].priceScale])
                 return (context.name(id), .object([
                     ("size", context.size(reading.size, id)),
                     ("entry", .double(reading.entry / scale)),
