@@ -1,3 +1,4 @@
+public import Engine
 public import Events
 import TapeCore
 

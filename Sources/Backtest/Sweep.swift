@@ -49,8 +49,8 @@ public struct Sweep: Sendable {
         let done = try Workers.map(candidates.count, workers: workers) { number in
             let seed = c.run.seed &+ UInt64(number)
             let run = "run-" + WalkForward.padded(number + 1, 3)
-            let (summary, performance) = try WalkForward.backtest(c.variant(candidates[number], seed: seed), source: shared.value, sourcePath: sourcePath,
-                                                                  range: nil, output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
+            let (summary, performance) = try Engine(configuration: c.variant(candidates[number], seed: seed), codeVersion: codeVersion)
+                .backtest(source: shared.value, sourcePath: sourcePath, range: nil, output: "\(output)/\(run)", recording: c.sample)
             return (seed: seed, run: run, summary: summary, performance: performance)
         }
         // Each run's deflated Sharpe counts every run of the sweep: its metrics are taken once

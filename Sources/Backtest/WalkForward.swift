@@ -76,14 +76,14 @@ public struct WalkForward: Sendable {
             let scored = try Workers.map(candidates.count, workers: workers) { number in
                 let values = candidates[number]
                 let run = "\(name)/train-" + Self.padded(number + 1, 3)
-                let (summary, performance) = try Self.backtest(c.variant(values), source: shared.value, sourcePath: sourcePath, range: train,
-                                                               output: "\(output)/\(run)", period: c.sample, codeVersion: codeVersion)
+                let (summary, performance) = try Engine(configuration: c.variant(values), codeVersion: codeVersion)
+                    .backtest(source: shared.value, sourcePath: sourcePath, range: train, output: "\(output)/\(run)", recording: c.sample)
                 return Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash)
             }
             let chosen = WalkForwardConfiguration.best(scored.map(\.objective))
             let testRun = "\(name)/test"
-            let (summary, performance) = try Self.backtest(c.variant(scored[chosen].values), source: source, sourcePath: sourcePath, range: test,
-                                                           output: "\(output)/\(testRun)", period: c.sample, codeVersion: codeVersion)
+            let (summary, performance) = try Engine(configuration: c.variant(scored[chosen].values), codeVersion: codeVersion)
+                .backtest(source: source, sourcePath: sourcePath, range: test, output: "\(output)/\(testRun)", recording: c.sample)
             results.append(FoldResult(fold: fold, train: train, test: test, candidates: scored, chosen: chosen, testRun: testRun,
                                       testSummary: summary, testPerformance: performance, testMetrics: Metrics(performance)))
         }
@@ -125,19 +125,6 @@ public struct WalkForward: Sendable {
         let perPeriod = sharpes.filter(\.isFinite).map { $0 / Performance.periodsPerYear(period).squareRoot() }
         let deviation = RiskMath.meanAndDeviation(perPeriod).deviation
         return perPeriod.count >= 2 ? deviation * deviation : 0
-    }
-
-    /// One backtest into a new run journal at `output`, and its performance, recorded as it
-    /// runs (the same record as a replay of the run gives). Safe on several threads at once
-    /// over one open source journal.
-    static func backtest(
-        _ configuration: RunConfiguration, source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, period: Int64, codeVersion: String
-    ) throws -> (RunSummary, Performance) {
-        var recorder = try PerformanceRecorder(period: period, instruments: source.instruments())
-        let (summary, fold) = try Engine(configuration: configuration, codeVersion: codeVersion)
-            .backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &recorder)
-        recorder.finish(fold)
-        return (summary, recorder.performance)
     }
 
     /// The source sequences of a time slice.

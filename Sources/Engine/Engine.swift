@@ -63,9 +63,22 @@ public struct Engine {
         return try backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &visitor).summary
     }
 
-    /// The backtest, with `visitor` seeing each step as a replay of the run would show it (the
-    /// same calls, on the same states); returns the summary and the fold at the end.
+    /// The backtest, and its performance recorded as it runs with its equity sampled every
+    /// `period` nanoseconds: the same record as a replay of the run gives (`RunReplay.performance`),
+    /// without the second pass.
     public func backtest(
+        source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, recording period: Int64
+    ) throws -> (summary: RunSummary, performance: Performance) {
+        var recorder = try PerformanceRecorder(period: period, instruments: source.instruments())
+        let (summary, fold) = try backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &recorder)
+        recorder.finish(fold)
+        return (summary, recorder.performance)
+    }
+
+    /// The backtest, with `visitor` seeing each step as a replay of the run would show it (the
+    /// same calls, on the same states); returns the summary and the fold at the end. (Kept in
+    /// this module with its visitors, so that each is specialized into the loop.)
+    func backtest(
         source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String, visitor: inout some RunVisitor
     ) throws -> (summary: RunSummary, fold: RunFold) {
         let sourceHead = try source.head()

@@ -10,10 +10,15 @@ extension RiskEngine {
     /// buffer, and the exits of the event's instrument. Only price events (trades, marks) of
     /// an account with positions are looked at. The outcomes' orders have no id yet (0): the
     /// caller names them.
+    ///
+    /// (It and its helpers are `mutating` and take the projections `inout` though they change
+    /// neither: so Swift passes both by address, where it would copy them — 1.6 KB — into a
+    /// temporary at each call. The same holds for `decide` and the strategies' `react`.)
     public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
-        // Runs at every price of a held position: the ledger is read in place, not bound to a
-        // name (a copy each time).
-        guard state.held > 0, projections.ledger != nil else { return [] }
+        // Runs at every price of a held position (so with a ledger). Reading a projection out
+        // of the set copies it: the ledger is read once, and the risk projection only for a
+        // limit that needs it.
+        guard state.held > 0 else { return [] }
         let price: Int64
         switch block.types[index] {
         case .trade: price = block.trade(at: index).price.units
@@ -21,14 +26,20 @@ extension RiskEngine {
         default: return []
         }
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
+        let ledger = projections.ledger!
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
-            let account = projections.ledger!.margin()
-            if let kill = killSwitch(step: step, equity: account.equity, projections: projections) { return kill }
+            let account = ledger.margin()
+            if limits.maxDrawdown != nil, let drawdown = projections.risk?.drawdown.fraction(account.equity),
+               let kill = killSwitch(step: step, drawdown: drawdown, ledger: ledger) {
+                return kill
+            }
             if let halt = dailyLossHalt(step: step, equity: account.equity) { outcomes.append(halt) }
-            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: projections.ledger!)
+            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
         }
-        if let exit = exit(InstrumentID(rawValue: UInt32(block.instruments[index].rawValue)), price: price, step: step, projections: projections) {
+        let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
+        let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.markReturnWindow(instrument) ?? []).deviation
+        if let exit = exit(instrument, price: price, step: step, ledger: ledger, deviation: deviation) {
             outcomes.append(exit)
         }
         return outcomes
@@ -52,20 +63,18 @@ extension RiskEngine {
     }
 
     /// At the drawdown limit: the kill switch, and every position closed.
-    private func killSwitch(step: RunStep, equity: Double, projections: ProjectionSet) -> [RiskOutcome]? {
-        guard let limit = limits.maxDrawdown, !state.killed, projections.risk != nil else { return nil }
-        let drawdown = projections.risk!.drawdown.fraction(equity)
-        guard drawdown >= limit else { return nil }
+    private mutating func killSwitch(step: RunStep, drawdown: Double, ledger: LedgerProjection) -> [RiskOutcome]? {
+        guard let limit = limits.maxDrawdown, !state.killed, drawdown >= limit else { return nil }
         var reading = Reading()
         reading.check(.drawdown, drawdown, limit)
-        var outcomes = closing(1, reason: reading, step: step, ledger: projections.ledger!, skipProtected: false)
+        var outcomes = closing(1, reason: reading, step: step, ledger: ledger, skipProtected: false)
         guard !outcomes.isEmpty else { return nil }
         outcomes[0].killSwitch = KillSwitchTripped(causation: step.sequence, action: .flattenAndHalt, reason: RiskRule.drawdown.rawValue, until: .epoch)
         return outcomes
     }
 
     /// At the daily loss limit: a halt of trading that adds exposure, until the next UTC day.
-    private func dailyLossHalt(step: RunStep, equity: Double) -> RiskOutcome? {
+    private mutating func dailyLossHalt(step: RunStep, equity: Double) -> RiskOutcome? {
         guard let limit = limits.maxDailyLoss, !state.isHalted(at: step.time), state.dayStartEquity > 0 else { return nil }
         let loss = (state.dayStartEquity - equity) / state.dayStartEquity
         guard loss >= limit else { return nil }
@@ -88,32 +97,35 @@ extension RiskEngine {
         return closing(1 - 0.9 * buffer / ratio, reason: reading, step: step, ledger: ledger, skipProtected: true)
     }
 
-    /// The first exit an open position of `instrument` reaches at `price`.
-    private func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, projections: ProjectionSet) -> RiskOutcome? {
+    /// The first exit an open position of `instrument` reaches at `price`; `deviation` is the
+    /// deviation of its mark's returns (for the volatility stop).
+    private mutating func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, ledger: LedgerProjection, deviation: Double) -> RiskOutcome? {
         let raw = Int(instrument.rawValue)
-        guard raw > 0, raw < projections.ledger!.positions.count, projections.ledger!.positions[raw].size != 0, !state.protecting(raw) else { return nil }
-        let size = projections.ledger!.positions[raw].size
+        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0, !state.protecting(raw) else { return nil }
+        let size = ledger.positions[raw].size
         let side = size > 0 ? 1.0 : -1.0
-        let entry = projections.ledger!.entryPrice(raw)
+        let entry = ledger.entryPrice(raw)
         let adverse = side * (entry - Double(price)) / entry
+        let best = Double(state.best[raw])
+        let retreat = best > 0 ? side * (best - Double(price)) / best : 0
+        let held = Double(step.time - state.openedAt[raw])
+        // Each configured exit: its rule, measure and limit, and whether it passed.
+        func exits(_ body: (RiskRule, Double, Double, Bool) -> Void) {
+            if let limit = limits.stopLoss { body(.stopLoss, adverse, limit, adverse < limit) }
+            if let limit = limits.takeProfit { body(.takeProfit, -adverse, limit, -adverse < limit) }
+            if let multiple = limits.volatilityStop {
+                let moves = deviation > 0 ? adverse / deviation : 0
+                body(.volatilityStop, moves, multiple, moves < multiple)
+            }
+            if let limit = limits.trailingStop { body(.trailingStop, retreat, limit, retreat < limit) }
+            if let limit = limits.timeStop { body(.timeStop, held, Double(limit), held < Double(limit)) }
+        }
+        // At nearly every price none is reached: the reading is built only when one is.
+        var reached = false
+        exits { _, _, _, passed in reached = reached || !passed }
+        guard reached else { return nil }
         var reading = Reading()
-        if let limit = limits.stopLoss { reading.check(.stopLoss, adverse, limit, passed: adverse < limit) }
-        if let limit = limits.takeProfit { reading.check(.takeProfit, -adverse, limit, passed: -adverse < limit) }
-        if let multiple = limits.volatilityStop {
-            let (_, deviation) = RiskMath.meanAndDeviation(projections.risk?.markReturnWindow(instrument) ?? [])
-            let moves = deviation > 0 ? adverse / deviation : 0
-            reading.check(.volatilityStop, moves, multiple, passed: moves < multiple)
-        }
-        if let limit = limits.trailingStop {
-            let best = Double(state.best[raw])
-            let retreat = best > 0 ? side * (best - Double(price)) / best : 0
-            reading.check(.trailingStop, retreat, limit, passed: retreat < limit)
-        }
-        if let limit = limits.timeStop {
-            let held = Double(step.time - state.openedAt[raw])
-            reading.check(.timeStop, held, Double(limit), passed: held < Double(limit))
-        }
-        guard reading.checks.contains(where: { !$0.passed }) else { return nil }
+        exits { rule, measured, limit, passed in reading.check(rule, measured, limit, passed: passed) }
         var result = outcome(step.sequence, instrument, .liquidate, requested: -size, approved: -size, reading: reading, step: step)
         result.quantity = -size
         result.reduceOnly = true

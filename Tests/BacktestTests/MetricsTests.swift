@@ -81,12 +81,9 @@ struct MetricsTests {
             .write(to: URL(fileURLWithPath: directory.appending("projections.yaml")))
         try Data("version: 1\ninstruments: {default: {max_position: \"1\"}}\n".utf8).write(to: URL(fileURLWithPath: directory.appending("limits.yaml")))
         let second: Int64 = 1_000_000_000
-        var recorder = try PerformanceRecorder(period: 10 * second, instruments: source.instruments())
-        let (summary, fold) = try Engine(configuration: RunConfiguration(path: path), codeVersion: "test").backtest(
-            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"), visitor: &recorder)
-        recorder.finish(fold)
+        let (summary, live) = try Engine(configuration: RunConfiguration(path: path), codeVersion: "test").backtest(
+            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"), recording: 10 * second)
         let performance = try RunReplay(runPath: directory.appending("run"), sourcePath: nil).performance(period: 10 * second)
-        let live = recorder.performance
         func bits(_ values: [Double]) -> [UInt64] { values.map(\.bitPattern) }
         #expect(live.times == performance.times && bits(live.equity) == bits(performance.equity))
         #expect(bits(live.prices) == bits(performance.prices) && bits(live.exposure) == bits(performance.exposure))

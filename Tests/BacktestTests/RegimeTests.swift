@@ -1,4 +1,5 @@
 @testable import Backtest
+import Engine
 import Testing
 
 /// Regime labels on hand-built price paths: what each rule says, that a label never depends on

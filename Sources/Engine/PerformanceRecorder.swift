@@ -1,4 +1,3 @@
-public import Engine
 public import Events
 import Projections
 public import TapeCore
