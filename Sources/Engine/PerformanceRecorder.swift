@@ -51,8 +51,8 @@ public struct PerformanceRecorder: RunVisitor {
     }
 
     public mutating func run(_ run: DecodedBlock, at index: Int, source: DecodedBlock, at sourceIndex: Int, fold: inout RunFold) throws {
-        guard fold.projections.ledger != nil else { return }
-        settle(fold, time: source.receiveTimes[sourceIndex])
+        guard fold.hasLedger else { return }
+        if pending != nil { settle(fold, time: source.receiveTimes[sourceIndex]) }
         let raw = Int(run.instruments[index].rawValue)
         let quantity: Quantity, price: Price
         switch run.types[index] {
@@ -77,7 +77,7 @@ public struct PerformanceRecorder: RunVisitor {
     }
 
     public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
-        guard fold.projections.ledger != nil else { return }
+        guard fold.hasLedger else { return }
         let time = source.receiveTimes[index]
         if first == .min {
             first = time
@@ -88,7 +88,7 @@ public struct PerformanceRecorder: RunVisitor {
         if exposed { performance.exposedTime += time - last }
         last = time
         exposed = fold.risk.state.held > 0
-        settle(fold, time: time)
+        if pending != nil { settle(fold, time: time) }
     }
 
     /// Ends the record at the last step: its equity is the curve's last point, and the fees
@@ -131,6 +131,7 @@ public struct PerformanceRecorder: RunVisitor {
     /// Reads back the fill the fold took last: it closes the open trade when the position went
     /// flat or flipped (a flip's fee is the closing trade's), and opens one when it left flat
     /// or flipped (from flat, the opening fill's fee is the new trade's).
+    /// (Called only with a fill pending: the fold is copied into the call.)
     private mutating func settle(_ fold: borrowing RunFold, time: Int64) {
         guard let (raw, before) = pending else { return }
         pending = nil

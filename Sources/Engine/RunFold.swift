@@ -9,17 +9,20 @@ public import TapeCore
 public struct RunFold: Sendable {
     public var projections: ProjectionSet
     public var risk: RiskEngine
+    /// Whether the projections keep a ledger (asked once: reading the optional copies it).
+    public let hasLedger: Bool
 
     public init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         projections = try ProjectionSet(configuration: configuration.projections, instruments: instruments)
         risk = try RiskEngine(limits: configuration.limits, instruments: instruments)
+        hasLedger = projections.ledger != nil
     }
 
     /// Folds in the event at `index` of `block` (source or run).
     @inline(__always)
     public mutating func take(_ block: DecodedBlock, at index: Int) {
         projections.apply(block, at: index)
-        guard projections.ledger != nil else { return }
+        guard hasLedger else { return }
         risk.observe(block, at: index, size: projections.ledger?.positions[Int(block.instruments[index].rawValue)].size ?? 0,
                      equity: projections.ledger?.margin().equity ?? .nan)
     }

@@ -28,6 +28,9 @@ struct RunLoop {
     /// account changes.
     private var liquidationPrices: [Double]
     private var liquidationValid = false
+    /// The ledger's next funding time, read again after the events that can move it (a funding
+    /// rate, a settlement): reading it out of the projections at every event copies the ledger.
+    private var nextFunding = Int64.max
     /// Decisions by verdict code, for the summary (the run journal counts the rest).
     private var decisions = [Int](repeating: 0, count: 8)
 
@@ -51,10 +54,11 @@ struct RunLoop {
         visitor: inout some RunVisitor
     ) throws {
         let time = source.receiveTimes[index]
-        let fundingDue = (fold.projections.ledger?.nextFunding ?? .max) <= time
+        let fundingDue = nextFunding <= time
         let fundingBefore = fundingDue ? fundingSnapshot() : []
         try visitor.beginStep(source, at: index, fold: &fold)
         fold.take(source, at: index)
+        if fundingDue || source.types[index] == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
         let step = RunStep(sequence: source.sequence(at: index), time: time)
         simulator.step(source, at: index, books: fold.projections.book, into: &pending)
         if fundingDue { reportFunding(since: fundingBefore, step: step) }
@@ -150,23 +154,23 @@ struct RunLoop {
     }
 
     /// The venue's rule: a position whose mark reaches its liquidation price is closed there.
-    /// (Runs at every price of a held position: it reads the ledger through `fold` rather than
-    /// binding a copy of it.)
+    /// (Runs at every price of a held position: the ledger is read out of the projections
+    /// once — each read copies it — and only for an instrument held.)
     private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         guard fold.risk.state.held > 0 else { return }
         let type = source.types[index]
         guard type == .trade || type == .markPrice else { return }
         let raw = Int(source.instruments[index].rawValue)
-        guard raw > 0, raw < liquidationPrices.count, let size = fold.projections.ledger?.positions[raw].size, size != 0 else { return }
+        guard raw > 0, raw < liquidationPrices.count, fold.risk.state.side[raw] != 0 else { return }
+        let ledger = fold.projections.ledger!
         if !liquidationValid || fold.risk.state.held > 1 {
-            let ledger = fold.projections.ledger!
             for other in 1..<ledger.positions.count { liquidationPrices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
             liquidationValid = true
         }
+        let size = ledger.positions[raw].size
         let bound = liquidationPrices[raw]
-        let mark = Double(fold.projections.ledger!.marks[raw])
+        let mark = Double(ledger.marks[raw])
         guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return }
-        let ledger = fold.projections.ledger!
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units
         // At the liquidation price, on the tick grid toward the position's loss.

@@ -67,10 +67,11 @@ public struct RiskEngine: Sendable {
     }
 
     /// Folds in the event at `index` of `block` (source or run), after the projections.
-    /// `size` is the account's position in the event's instrument; `equity` its equity, read
-    /// only when the event starts a UTC day. (Scalars rather than the projections: a large
-    /// value handed to a call at every event is copied at every event.)
-    public mutating func observe(_ block: DecodedBlock, at index: Int, size: Int64, equity: @autoclosure () -> Double) {
+    /// `size` is the account's position in the event's instrument, read only at a fill or a
+    /// liquidation; `equity` its equity, read only when the event starts a UTC day. (Scalars
+    /// rather than the projections, read only when needed: reading the ledger out of the
+    /// projections copies it.)
+    public mutating func observe(_ block: DecodedBlock, at index: Int, size: @autoclosure () -> Int64, equity: @autoclosure () -> Double) {
         let dayEquity = state.startsDay(at: block.receiveTimes[index]) ? equity() : .nan
         state.observe(block, at: index, size: size, equity: dayEquity, orderWindow: limits.orderRate?.window)
     }

@@ -35,7 +35,7 @@ public struct RiskState: Sendable {
     /// Per instrument id: when the current position opened (`Int64.min` when flat), its side
     /// and the best price since (highest for a long, lowest for a short).
     private(set) var openedAt: [Int64]
-    private(set) var side: [Int64]
+    public private(set) var side: [Int64]
     private(set) var best: [Int64]
     /// Positions held now.
     public private(set) var held = 0
@@ -69,9 +69,10 @@ public struct RiskState: Sendable {
     }
 
     /// Folds in the event at `index` of `block`, after the projections have applied it:
-    /// `size` is the account's position in the event's instrument, `equity` its equity (read
-    /// only when the event starts a day); `orderWindow` is the order-rate window (nil: none kept).
-    mutating func observe(_ block: DecodedBlock, at index: Int, size: Int64, equity: Double, orderWindow: Int64?) {
+    /// `size` gives the account's position in the event's instrument (read at fills and
+    /// liquidations, the only events that change it), `equity` its equity (read only when the
+    /// event starts a day); `orderWindow` is the order-rate window (nil: none kept).
+    mutating func observe(_ block: DecodedBlock, at index: Int, size: () -> Int64, equity: Double, orderWindow: Int64?) {
         let time = block.receiveTimes[index]
         let raw = Int(block.instruments[index].rawValue)
         if startsDay(at: time) {
@@ -79,8 +80,8 @@ public struct RiskState: Sendable {
             dayStartEquity = equity
         }
         switch block.types[index] {
-        case .trade: track(raw, price: block.trade(at: index).price.units, time: time, size: size)
-        case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units, time: time, size: size)
+        case .trade: track(raw, price: block.trade(at: index).price.units)
+        case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units)
         case .riskDecision:
             let decision = block.payloads.riskDecisions[Int(block.slots[index])]
             if decision.verdict == .liquidate && decision.orderID != 0 { protectiveDecisions.append(decision.orderID) }
@@ -98,11 +99,11 @@ public struct RiskState: Sendable {
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             filled(owner(of: fill.orderID), size: fill.quantity.units)
-            track(raw, price: fill.price.units, time: time, size: size)
+            track(raw, price: fill.price.units, time: time, size: size())
         case .orderCanceled: ended(block.payloads.ordersCanceled[Int(block.slots[index])].orderID)
         case .orderRejected: ended(block.payloads.ordersRejected[Int(block.slots[index])].orderID)
         case .orderExpired: ended(block.payloads.ordersExpired[Int(block.slots[index])].orderID)
-        case .liquidation: track(raw, price: block.payloads.liquidations[Int(block.slots[index])].price.units, time: time, size: size)
+        case .liquidation: track(raw, price: block.payloads.liquidations[Int(block.slots[index])].price.units, time: time, size: size())
         case .killSwitch:
             let kill = block.payloads.killSwitches[Int(block.slots[index])]
             switch kill.action {
@@ -131,8 +132,14 @@ public struct RiskState: Sendable {
             best[raw] = price
             return
         }
-        if sign > 0 { best[raw] = max(best[raw], price) }
-        if sign < 0 { best[raw] = min(best[raw], price) }
+        track(raw, price: price)
+    }
+
+    /// Keeps the best price of the position held (its side unchanged).
+    private mutating func track(_ raw: Int, price: Int64) {
+        guard raw > 0 && raw < side.count else { return }
+        if side[raw] > 0 { best[raw] = max(best[raw], price) }
+        if side[raw] < 0 { best[raw] = min(best[raw], price) }
     }
 
     /// The order a fill counts against: the parent for a child.
