@@ -21,6 +21,11 @@ public struct ProjectionSet: Sendable {
     /// closes, a funding falls due, a risk sample is taken): before it, an event no projection
     /// reads changes nothing.
     private var nextClock = Int64.min
+    /// The risk projection's next sample time as of the last event (`.min`: unknown, so asked).
+    private var nextRiskSample = Int64.min
+    /// Which projections are on, asked once: `bars != nil` reads the optional out of the set,
+    /// a copy of the whole projection at every event.
+    private let on: (bars: Bool, features: Bool, risk: Bool)
 
     /// The projections of `configuration` for a journal with these instruments.
     public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
@@ -33,6 +38,7 @@ public struct ProjectionSet: Sendable {
         }
         ledger = try configuration.ledger.map { (options) throws(ProjectionError) in try LedgerProjection(options: options, instruments: instruments) }
         risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
+        on = (configuration.bars != nil, features != nil, configuration.risk != nil)
         for type in decodedTypes { reads[Int(type.rawValue)] = true }
     }
 
@@ -61,27 +67,28 @@ public struct ProjectionSet: Sendable {
             bars?.clearClosed()
             return
         }
+        // Each projection is reached through a mutation of its optional (`x?.step`), which
+        // Swift makes in place; a read of the optional's payload would copy the projection.
+        // The steps hand back the clock deadlines.
+        let time = block.receiveTimes[index]
         book?.apply(block, at: index)
-        if bars != nil {
-            bars!.clearClosed()
-            bars!.apply(block, at: index)
-        }
-        if features != nil {
-            features!.apply(block, at: index)
-            if let closed = bars?.closed, !closed.isEmpty {
-                features!.apply(closed: closed, now: block.receiveTimes[index], book: book)
+        var clock = Int64.max
+        // (Features are on only with bars.)
+        if on.bars, let (deadline, closed) = bars?.step(block, at: index) {
+            clock = deadline
+            if on.features {
+                features?.apply(block, at: index)
+                if closed { features!.apply(closed: bars!.closed, now: time, book: book) }
             }
         }
         // Risk samples the account as it stood before this event, then the ledger takes it.
-        // (The ledger is handed over only when a sample is due: passing it on every event
-        // would copy it.)
-        if risk != nil {
-            let time = block.receiveTimes[index]
-            if risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
-            risk!.apply(block, at: index)
+        // (The ledger is handed over only when a sample is due.)
+        if on.risk {
+            if time >= nextRiskSample, risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
+            nextRiskSample = risk?.step(block, at: index) ?? .max
+            clock = min(clock, nextRiskSample)
         }
-        ledger?.apply(block, at: index)
-        nextClock = min(bars?.nextDeadline ?? .max, risk?.nextSample ?? .max, ledger?.nextFunding ?? .max)
+        nextClock = min(clock, ledger?.step(block, at: index) ?? .max)
     }
 
     /// Each projection's name and canonical state.
@@ -104,6 +111,7 @@ public struct ProjectionSet: Sendable {
     mutating func restore(_ states: [(name: String, bytes: [UInt8])]) throws(CodecError) {
         guard states.map(\.name) == names else { throw .invalidValue(field: "projection names", offset: 0) }
         nextClock = .min
+        nextRiskSample = .min
         for (name, bytes) in states {
             switch name {
             case BookProjection.name: try book!.restoreState(from: bytes)
@@ -128,5 +136,31 @@ public struct ProjectionSet: Sendable {
         }
         if let ledger { summaries.append((LedgerProjection.name, hashes[LedgerProjection.name]!, ledger.summary(context))) }
         return summaries
+    }
+}
+
+extension BarsProjection {
+    /// Drops the bars closed at the last event, applies this one, and hands back the next
+    /// deadline and whether bars closed (for `ProjectionSet.apply`).
+    mutating func step(_ block: DecodedBlock, at index: Int) -> (deadline: Int64, closed: Bool) {
+        clearClosed()
+        apply(block, at: index)
+        return (nextDeadline, !closed.isEmpty)
+    }
+}
+
+extension RiskProjection {
+    /// Applies the event and hands back the next sample time (for `ProjectionSet.apply`).
+    mutating func step(_ block: DecodedBlock, at index: Int) -> Int64 {
+        apply(block, at: index)
+        return nextSample
+    }
+}
+
+extension LedgerProjection {
+    /// Applies the event and hands back the next funding time (for `ProjectionSet.apply`).
+    mutating func step(_ block: DecodedBlock, at index: Int) -> Int64 {
+        apply(block, at: index)
+        return nextFunding
     }
 }
