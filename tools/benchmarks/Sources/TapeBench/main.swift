@@ -340,7 +340,7 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
     let configuration = try RunConfiguration(path: config)
     var best = Double.infinity
     var summary: RunSummary?
-    if wanted("backtest_ema") || wanted("audit") {
+    if wanted("backtest_ema") || wanted("audit") || wanted("report") {
         for attempt in 0..<2 {
             let out = "\(scratch)/backtest-run-\(attempt)"
             best = min(best, try seconds {
