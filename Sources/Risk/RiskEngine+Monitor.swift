@@ -13,7 +13,7 @@ extension RiskEngine {
     ///
     /// (It and its helpers are `mutating` and take the projections `inout` though they change
     /// neither: so Swift passes both by address, where it would copy them — 1.6 KB — into a
-    /// temporary at each call. The same holds for `decide` and the strategies' `react`.)
+    /// temporary at each call. The same holds for `decide` and `StrategySet.react`.)
     public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
         // Runs at every price of a held position (so with a ledger). Reading a projection out
         // of the set copies it: the ledger is read once, and the risk projection only for a
