@@ -60,8 +60,9 @@ public struct PerformanceRecorder: RunVisitor {
         case .liquidation: (quantity, price) = (run.payloads.liquidations[Int(run.slots[index])].quantity, run.payloads.liquidations[Int(run.slots[index])].price)
         default: return
         }
-        performance.traded += fold.projections.ledger!.exposure(raw, size: quantity.units, price: price.units)
-        pending = (raw, Amounts(fold.projections.ledger!.positions[raw]))
+        let ledger = fold.projections.ledger!
+        performance.traded += ledger.exposure(raw, size: quantity.units, price: price.units)
+        pending = (raw, Amounts(ledger.positions[raw]))
     }
 
     /// The samples whose grid time this step reaches take the state before it: the account is
@@ -107,16 +108,16 @@ public struct PerformanceRecorder: RunVisitor {
         }
     }
 
-    /// The equity, the market's price and the gross exposure of the account in `fold` (read
-    /// in place: a copy of the ledger would cost more than the reading).
+    /// The equity, the market's price and the gross exposure of the account in `fold` (at
+    /// samples only: reading the ledger out of the projections copies it).
     private mutating func read(_ fold: borrowing RunFold) {
-        equity = fold.projections.ledger!.margin().equity
-        let marks = fold.projections.ledger!.marks
-        if marks.count > 1, marks[1] > 0 { price = Double(marks[1]) / priceUnit }
+        let ledger = fold.projections.ledger!
+        equity = ledger.margin().equity
+        if ledger.marks.count > 1, ledger.marks[1] > 0 { price = Double(ledger.marks[1]) / priceUnit }
         gross = 0
         if fold.risk.state.held > 0 {
-            for raw in 1..<marks.count where fold.projections.ledger!.positions[raw].size != 0 {
-                gross += abs(fold.projections.ledger!.exposure(raw, size: fold.projections.ledger!.positions[raw].size, price: marks[raw]))
+            for raw in 1..<ledger.positions.count where ledger.positions[raw].size != 0 {
+                gross += abs(ledger.exposure(raw, size: ledger.positions[raw].size, price: ledger.marks[raw]))
             }
         }
     }
@@ -135,7 +136,8 @@ public struct PerformanceRecorder: RunVisitor {
     private mutating func settle(_ fold: borrowing RunFold, time: Int64) {
         guard let (raw, before) = pending else { return }
         pending = nil
-        let position = fold.projections.ledger!.positions[raw]
+        let ledger = fold.projections.ledger!
+        let position = ledger.positions[raw]
         let side = position.size > 0 ? 1 : position.size < 0 ? -1 : 0
         let trade = open[raw]
         guard side != trade.side else { return }
@@ -144,7 +146,7 @@ public struct PerformanceRecorder: RunVisitor {
             let profit = (after.realized - trade.amounts.realized) - (after.fees - trade.amounts.fees) + (after.funding - trade.amounts.funding)
             performance.trades.append(ClosedTrade(
                 instrument: InstrumentID(rawValue: UInt32(raw)), side: trade.side, opened: trade.opened, closed: time,
-                profit: Double(profit) / 1e18 * fold.projections.ledger!.rate(settlement[raw])))
+                profit: Double(profit) / 1e18 * ledger.rate(settlement[raw])))
         }
         open[raw] = (side, time, trade.side == 0 ? before : after)
     }
