@@ -59,7 +59,8 @@ public struct WalkForward: Sendable {
             throw RunError("\(sourcePath) holds no events")
         }
         let c = configuration
-        try c.check(instruments: source.instruments())
+        let instruments = try source.instruments()
+        try c.check(instruments: instruments)
         let folds = Fold.plan(span: first..<(last + 1), scheme: c.scheme, train: c.train, test: c.test, purge: c.purge, embargo: c.embargo, maximum: c.maximumFolds)
         guard !folds.isEmpty else {
             throw RunError("\(sourcePath) spans \((last - first) / 1_000_000_000)s: too short for one fold of \(DurationText.format(c.train)) training, \(DurationText.format(c.purge)) purge and \(DurationText.format(c.test)) test")
@@ -67,17 +68,23 @@ public struct WalkForward: Sendable {
         let study = try StudyJournal(at: output, source: source, head: head, configuration: c, what: "walk-forward")
 
         let candidates = c.candidates
+        // The payloads any candidate reads.
+        let types = try candidates.reduce(into: Set<EventType>()) { types, values in
+            types.formUnion(try Engine(configuration: c.variant(values), codeVersion: codeVersion).sourceTypes(instruments: instruments))
+        }
         var results: [FoldResult] = []
         for fold in folds {
             let name = "fold-" + Self.padded(fold.index, 2)
             let train = try Self.sequences(fold.train, of: source, fold: fold.index, slice: "training")
             let test = try Self.sequences(fold.test, of: source, fold: fold.index, slice: "test")
             let shared = UncheckedSendable(source)
+            // Every candidate runs on the training slice: it is read and decoded once.
+            let decoded = try DecodedRange(source, range: train, types: types)
             let scored = try Workers.map(candidates.count, workers: workers) { number in
                 let values = candidates[number]
                 let run = "\(name)/train-" + Self.padded(number + 1, 3)
                 let (summary, performance) = try Engine(configuration: c.variant(values), codeVersion: codeVersion)
-                    .backtest(source: shared.value, sourcePath: sourcePath, range: train, output: "\(output)/\(run)", recording: c.sample)
+                    .backtest(source: shared.value, sourcePath: sourcePath, range: train, output: "\(output)/\(run)", recording: c.sample, decoded: decoded)
                 return Candidate(values: values, objective: c.objective.value(Metrics(performance), performance), run: run, runHash: summary.runHash)
             }
             let chosen = WalkForwardConfiguration.best(scored.map(\.objective))

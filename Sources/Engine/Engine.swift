@@ -1,5 +1,5 @@
 import Crypto
-import Events
+public import Events
 import Execution
 public import Journal
 import Projections
@@ -56,6 +56,13 @@ public struct Engine {
         return JournalID(high: word(0), low: word(8))
     }
 
+    /// The source event types whose payloads a run of this engine reads (for a `DecodedRange`).
+    public func sourceTypes(instruments: InstrumentTable) throws -> Set<EventType> {
+        var strategies = try configuration.strategies(for: instruments)
+        strategies.adding(self.strategies)
+        return try RunLoop(configuration: configuration, instruments: instruments).decodedTypes(strategies)
+    }
+
     /// Runs the backtest of `range` of `source` (all of it when nil), writing a new run
     /// journal at `output`.
     public func backtest(source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String) throws -> RunSummary {
@@ -66,11 +73,13 @@ public struct Engine {
     /// The backtest, and its performance recorded as it runs with its equity sampled every
     /// `period` nanoseconds: the same record as a replay of the run gives (`RunReplay.performance`),
     /// without the second pass.
+    /// `decoded`, when it holds `range` with every payload the run reads, is read in place of
+    /// the journal (the run is the same).
     public func backtest(
-        source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, recording period: Int64
+        source: Journal, sourcePath: String, range: ClosedRange<UInt64>?, output: String, recording period: Int64, decoded: DecodedRange? = nil
     ) throws -> (summary: RunSummary, performance: Performance) {
         var recorder = try PerformanceRecorder(period: period, instruments: source.instruments())
-        let (summary, fold) = try backtest(source: source, sourcePath: sourcePath, range: range, output: output, visitor: &recorder)
+        let (summary, fold) = try backtest(source: source, sourcePath: sourcePath, range: range, output: output, decoded: decoded, visitor: &recorder)
         recorder.finish(fold)
         return (summary, recorder.performance)
     }
@@ -79,7 +88,8 @@ public struct Engine {
     /// same calls, on the same states); returns the summary and the fold at the end. (Kept in
     /// this module with its visitors, so that each is specialized into the loop.)
     func backtest(
-        source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String, visitor: inout some RunVisitor
+        source: Journal, sourcePath: String, range requested: ClosedRange<UInt64>?, output: String, decoded: DecodedRange? = nil,
+        visitor: inout some RunVisitor
     ) throws -> (summary: RunSummary, fold: RunFold) {
         let sourceHead = try source.head()
         let range = requested ?? (sourceHead.firstSequence...sourceHead.lastSequence)
@@ -87,7 +97,7 @@ public struct Engine {
         let id = Self.runID(source: sourceID, range: range, configuration: configuration.hash, seed: configuration.seed)
         let run = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: id))
         guard try run.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a run writes a new one") }
-        let (summary, fold) = try source.read { snapshot in
+        let (summary, fold, hash) = try source.read { snapshot in
             try run.write { appender in
                 var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
                 var strategies = try configuration.strategies(for: snapshot.instruments)
@@ -103,14 +113,13 @@ public struct Engine {
                 let started = RunStarted(sourceJournal: sourceID, sourceFirstSequence: range.lowerBound, sourceLastSequence: range.upperBound,
                                          configurationHash: configuration.hash, codeVersion: codeVersion, seed: configuration.seed, kind: .backtest)
                 let start = Timestamp(nanosSinceEpoch: firstTime)
-                try appender.append(started, eventTime: start, receiveTime: start, instrument: .none)
+                try loop.append(Event(eventTime: start, receiveTime: start, instrument: .none, body: .runStarted(started)), to: &appender)
                 var last: UInt64 = 0
                 var lastTime = firstTime
-                let filter = EventFilter(types: loop.decodedTypes(strategies), instruments: nil)
-                var reader = BlockReader()
+                let types = loop.decodedTypes(strategies)
                 let address = UnsafeMutablePointer<DecodedBlock>.allocate(capacity: 1)
                 defer { address.deallocate() }
-                try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: filter, using: &reader) { block in
+                try Self.scan(snapshot, range: range, types: types, decoded: decoded) { block in
                     let indices = block.indices(from: range.lowerBound, through: range.upperBound)
                     // The strategies' view reads a copy of the block (its arrays shared),
                     // dropped before the reader decodes the next one.
@@ -127,10 +136,23 @@ public struct Engine {
                 }
                 let ended = RunEnded(status: .completed, lastSourceSequence: last, eventCount: appender.nextSequence)
                 let end = Timestamp(nanosSinceEpoch: lastTime)
-                try appender.append(ended, eventTime: end, receiveTime: end, instrument: .none)
-                return (loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0), loop.fold)
+                try loop.append(Event(eventTime: end, receiveTime: end, instrument: .none, body: .runEnded(ended)), to: &appender)
+                return (loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0), loop.fold, loop.contentHash)
             }
         }
-        return (try summary.sealed(by: run), fold)
+        return (try summary.sealed(by: run, hash: hash), fold)
+    }
+
+    /// Each block of `range` of the source, with the payloads of `types`: from `decoded` when
+    /// it serves, else read from `snapshot`.
+    private static func scan(
+        _ snapshot: JournalSnapshot, range: ClosedRange<UInt64>, types: Set<EventType>, decoded: DecodedRange?, _ body: (DecodedBlock) throws -> Bool
+    ) throws {
+        if let decoded, decoded.serves(range, types: types) {
+            for block in decoded.blocks where try !body(block) { return }
+        } else {
+            var reader = BlockReader()
+            try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: EventFilter(types: types, instruments: nil), using: &reader, body)
+        }
     }
 }

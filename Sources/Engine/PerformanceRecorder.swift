@@ -103,8 +103,8 @@ public struct PerformanceRecorder: RunVisitor {
         performance.span = last - first
         for (currency, name) in ledger.currencies.enumerated() {
             let rate = ledger.rate(name)
-            performance.fees += Double(ledger.totalFees[currency]) / 1e18 * rate
-            performance.funding -= Double(ledger.totalFunding[currency]) / 1e18 * rate
+            performance.fees += Double(ledger.cash[currency].fees) / 1e18 * rate
+            performance.funding -= Double(ledger.cash[currency].funding) / 1e18 * rate
         }
     }
 
@@ -113,11 +113,11 @@ public struct PerformanceRecorder: RunVisitor {
     private mutating func read(_ fold: borrowing RunFold) {
         let ledger = fold.projections.ledger!
         equity = ledger.margin().equity
-        if ledger.marks.count > 1, ledger.marks[1] > 0 { price = Double(ledger.marks[1]) / priceUnit }
+        if ledger.positions.count > 1, ledger.positions[1].mark > 0 { price = Double(ledger.positions[1].mark) / priceUnit }
         gross = 0
         if fold.risk.state.held > 0 {
             for raw in 1..<ledger.positions.count where ledger.positions[raw].size != 0 {
-                gross += abs(ledger.exposure(raw, size: ledger.positions[raw].size, price: ledger.marks[raw]))
+                gross += abs(ledger.exposure(raw, size: ledger.positions[raw].size, price: ledger.positions[raw].mark))
             }
         }
     }

@@ -33,6 +33,8 @@ struct RunLoop {
     private var nextFunding = Int64.max
     /// Decisions by verdict code, for the summary (the run journal counts the rest).
     private var decisions = [Int](repeating: 0, count: 8)
+    /// The run journal's content hash, taken as its events are appended.
+    private var hasher = ContentHasher()
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
@@ -127,17 +129,26 @@ struct RunLoop {
         for index in 0..<block.count {
             try visitor.run(block, at: index, source: source, at: sourceIndex, fold: &fold)
             fold.take(block, at: index)
-            try appender.append(stamped[index])
+            try append(stamped[index], to: &appender)
         }
         liquidationValid = false
     }
+
+    /// Appends a run event to the run journal and to its content hash.
+    mutating func append(_ event: Event, to appender: inout JournalAppender) throws {
+        try appender.append(event)
+        hasher.add(event)
+    }
+
+    /// The content hash of the events appended so far.
+    var contentHash: Hash256 { hasher.digest }
 
     // MARK: Funding and liquidation
 
     /// Each position's funding total and pending rate before funding may settle.
     private func fundingSnapshot() -> [(funding: Int128, rate: Int64)] {
         let ledger = fold.projections.ledger!
-        return ledger.positions.indices.map { (ledger.positions[$0].funding, ledger.pendingRate[$0]) }
+        return ledger.positions.indices.map { (ledger.positions[$0].funding, ledger.positions[$0].pendingRate) }
     }
 
     /// Reports the funding the ledger settled at this event: one `FundingPaid` per position.
@@ -147,7 +158,7 @@ struct RunLoop {
             let amount = ledger.positions[raw].funding - before[raw].funding
             let toMoney = Int128(FixedPoint.powersOfTen[FixedPoint.maximumScale - table.instruments[raw - 1].priceScale])
             pending.append(RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .fundingPayment(FundingPaid(
-                causation: step.sequence, position: Quantity(units: ledger.positions[raw].size), markPrice: Price(units: ledger.marks[raw]),
+                causation: step.sequence, position: Quantity(units: ledger.positions[raw].size), markPrice: Price(units: ledger.positions[raw].mark),
                 rate: Rate(units: before[raw].rate), amount: Money(units: amount / toMoney)))))
         }
         liquidationValid = false
@@ -169,7 +180,7 @@ struct RunLoop {
         }
         let size = ledger.positions[raw].size
         let bound = liquidationPrices[raw]
-        let mark = Double(ledger.marks[raw])
+        let mark = Double(ledger.positions[raw].mark)
         guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return }
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units

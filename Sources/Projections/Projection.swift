@@ -15,6 +15,15 @@ public protocol Projection: StateCodable {
     func summary(_ context: ProjectionContext) -> JSONValue
 }
 
+extension Projection {
+    /// `body` applied to the projection where it lies. Reached through the projection set's
+    /// optional (`projections.risk?.inPlace { $0.drawdown }`) it reads the projection without
+    /// the copy that reading the optional's payload makes (every array of it retained, its
+    /// bytes moved): Swift makes a mutation through an optional in place.
+    @inline(__always)
+    public mutating func inPlace<Result>(_ body: (inout Self) -> Result) -> Result { body(&self) }
+}
+
 /// What projections need to know about the journal to present their state.
 public struct ProjectionContext: Sendable {
     public let instruments: InstrumentTable

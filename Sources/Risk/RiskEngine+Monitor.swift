@@ -16,8 +16,8 @@ extension RiskEngine {
     /// temporary at each call. The same holds for `decide` and `StrategySet.react`.)
     public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
         // Runs at every price of a held position (so with a ledger). Reading a projection out
-        // of the set copies it: the ledger is read once, and the risk projection only for a
-        // limit that needs it.
+        // of the set copies it: the ledger (three references) is read once, the risk
+        // projection (many more) only in place.
         guard state.held > 0 else { return [] }
         let price: Int64
         switch block.types[index] {
@@ -30,7 +30,7 @@ extension RiskEngine {
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
             let account = ledger.margin()
-            if limits.maxDrawdown != nil, let drawdown = projections.risk?.drawdown.fraction(account.equity),
+            if limits.maxDrawdown != nil, let drawdown = projections.risk?.inPlace({ $0.drawdown.fraction(account.equity) }),
                let kill = killSwitch(step: step, drawdown: drawdown, ledger: ledger) {
                 return kill
             }
@@ -38,7 +38,7 @@ extension RiskEngine {
             outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
         }
         let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
-        let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.markReturnWindow(instrument) ?? []).deviation
+        let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.inPlace { $0.markReturnWindow(instrument) } ?? []).deviation
         if let exit = exit(instrument, price: price, step: step, ledger: ledger, deviation: deviation) {
             outcomes.append(exit)
         }
@@ -46,7 +46,7 @@ extension RiskEngine {
     }
 
     /// Orders closing (a fraction of) each open position not already being protected.
-    private func closing(_ fraction: Double, reason: Reading, step: RunStep, ledger: LedgerProjection, skipProtected: Bool) -> [RiskOutcome] {
+    private mutating func closing(_ fraction: Double, reason: Reading, step: RunStep, ledger: LedgerProjection, skipProtected: Bool) -> [RiskOutcome] {
         var outcomes: [RiskOutcome] = []
         for raw in 1..<ledger.positions.count where ledger.positions[raw].size != 0 && !(skipProtected && state.protecting(raw)) {
             let size = ledger.positions[raw].size
@@ -88,7 +88,7 @@ extension RiskEngine {
 
     /// At the liquidation buffer (maintenance margin over equity): each position cut so the
     /// ratio falls to nine tenths of the buffer.
-    private func bufferReductions(step: RunStep, equity: Double, maintenance: Double, ledger: LedgerProjection) -> [RiskOutcome] {
+    private mutating func bufferReductions(step: RunStep, equity: Double, maintenance: Double, ledger: LedgerProjection) -> [RiskOutcome] {
         guard let buffer = limits.liquidationBuffer, equity > 0 else { return [] }
         let ratio = maintenance / equity
         guard ratio >= buffer else { return [] }

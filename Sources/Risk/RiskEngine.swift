@@ -102,7 +102,7 @@ public struct RiskEngine: Sendable {
         let position = ledger.positions[raw].size
         let pending = state.pending(raw)
         let current = position + pending
-        let price = signal.price.units > 0 ? signal.price.units : ledger.marks[raw]
+        let price = signal.price.units > 0 ? signal.price.units : ledger.positions[raw].mark
         reading.input(.position, Double(position))
         reading.input(.pending, Double(pending))
         guard price > 0 else {
@@ -282,7 +282,7 @@ public struct RiskEngine: Sendable {
                 let theirs = risk.markReturnWindow(other)
                 let n = min(mine.count, theirs.count)
                 guard n >= 2, RiskMath.correlation(Array(mine.suffix(n)), Array(theirs.suffix(n))) >= threshold else { continue }
-                correlated += ledger.exposure(Int(other.rawValue), size: ledger.positions[Int(other.rawValue)].size, price: ledger.marks[Int(other.rawValue)])
+                correlated += ledger.exposure(Int(other.rawValue), size: ledger.positions[Int(other.rawValue)].size, price: ledger.positions[Int(other.rawValue)].mark)
             }
             let measured = (correlated + targetExposure) / equity
             reading.check(.correlatedExposure, measured, limit, passed: measured <= limit || requested <= reduction)

@@ -78,7 +78,7 @@ struct WalkForwardTests {
         return try WalkForwardConfiguration(path: path)
     }
 
-    @Test("a walk-forward twice, on 1 and on 2 worker threads, gives the same study journal, runs and metrics; each fit saw only its training slice and chose its best candidate; each fold's test run cut midway made the same events up to the cut")
+    @Test("a walk-forward twice, on 1 and on 2 worker threads, gives the same study journal, runs and metrics; each fit saw only its training slice, decoded once for all candidates (a backtest of its own makes the same run), and chose its best candidate; each fold's test run cut midway made the same events up to the cut")
     func deterministic() throws {
         let directory = TemporaryDirectory("walkforward")
         let source = try sampleJournal(directory)
@@ -104,6 +104,12 @@ struct WalkForwardTests {
                 let started = try RunReplay(runPath: directory.appending("wf1/\(candidate.run)"), sourcePath: directory.appending("sample")).started
                 #expect(started.sourceFirstSequence == fold.train.lowerBound && started.sourceLastSequence == fold.train.upperBound)
             }
+            // The candidates ran on the slice decoded once; a backtest reading the journal itself
+            // makes the same run.
+            let candidate = fold.candidates[0]
+            let own = try Engine(configuration: configuration.variant(candidate.values), codeVersion: "test").backtest(
+                source: source, sourcePath: directory.appending("sample"), range: fold.train, output: directory.appending("own-\(fold.fold.index)"))
+            #expect(own.runHash == candidate.runHash)
             let test = try RunReplay(runPath: directory.appending("wf1/\(fold.testRun)"), sourcePath: directory.appending("sample"))
             #expect(test.started.sourceFirstSequence == fold.test.lowerBound && test.started.sourceLastSequence == fold.test.upperBound)
             #expect(test.configuration.text.contains("fast: \(fold.candidates[fold.chosen].values[0])"))

@@ -43,7 +43,7 @@ struct EngineTests {
 
         """
 
-    @Test("two runs of the same backtest write the same run journal, event for event; its replay gives every decision back")
+    @Test("two runs of the same backtest write the same run journal, event for event, hashed as written; its replay gives every decision back")
     func deterministic() throws {
         let directory = TemporaryDirectory("engine")
         let source = try sampleJournal(directory)
@@ -52,6 +52,8 @@ struct EngineTests {
         let first = try engine.backtest(source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run1"))
         let second = try engine.backtest(source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run2"))
         #expect(first.runHash == second.runHash && first.runID == second.runID && first.runEvents == second.runEvents)
+        // The hash the engine took as it appended is the written journal's, read back.
+        #expect(first.runHash == (try RunSummary.contentHash(of: Journal(path: directory.appending("run1")))))
         #expect(first.signals > 20 && first.fills > 20, "the sample should make the strategies trade: \(first.signals) signals, \(first.fills) fills")
         let decisions = try Journal(path: directory.appending("run1")).head().count(of: .riskDecision)
         #expect(decisions == UInt64(first.decisions.reduce(0) { $0 + $1.count }))

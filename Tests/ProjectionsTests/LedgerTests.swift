@@ -191,7 +191,7 @@ struct LedgerTests {
             // position is flat (the cost basis's rounding residue is realized on closing), else
             // within half a unit of the cost scale per reduction so far.
             let flat = (1...2).allSatisfy { ledger.positions[$0].size == 0 } && ledger.positions[1].fills + ledger.positions[2].fills > 0
-            for (name, amount) in zip(ledger.currencies, ledger.balances) {
+            for (name, amount) in zip(ledger.currencies, ledger.cash.map(\.balance)) {
                 let expected = reference.cash[name] ?? Fraction(0)
                 let distance = expected.distance(toAmount: amount)
                 worst = max(worst, distance)
@@ -287,7 +287,7 @@ struct LedgerTests {
         #expect(coin.positions[contracts].realized == Amount.one / 10)
         // Spot: buy 0.5 BTC at 30 000: −15 000 USDT, +0.5 BTC.
         let (spot, _) = try Self.ledger("ledger: {cash: {USDT: \"20000\"}}\n", fills: [(Self.spot, .buy, 50_000_000, 30_000_00_000_000)], mark: 30_000_00_000_000)
-        #expect(spot.balances[spot.currencies.firstIndex(of: "USDT")!] == Int128(5_000) * Amount.one)
-        #expect(spot.balances[spot.currencies.firstIndex(of: "BTC")!] == Amount.one / 2)
+        #expect(spot.cash[spot.currencies.firstIndex(of: "USDT")!].balance == Int128(5_000) * Amount.one)
+        #expect(spot.cash[spot.currencies.firstIndex(of: "BTC")!].balance == Amount.one / 2)
     }
 }

@@ -159,7 +159,7 @@ struct RiskEngineTests {
             let (mean, deviation) = RiskMath.meanAndDeviation(risk.markReturnWindow(R.btc))
             let equity = account.projections.ledger!.valuation().equity
             let notional = expected(mean, deviation, risk.samplesPerYear) * equity / 10_000
-            let mark = Double(account.projections.ledger!.marks[1]) / 1e8
+            let mark = Double(account.projections.ledger!.positions[1].mark) / 1e8
             let units = Int64((notional / mark * 1_000).rounded(.down))
             let outcome = account.decide(R.btc, .targetPosition, mean > 0 ? "1" : "-1")
             #expect(abs(outcome.decision.approvedQuantity.units) == units, "\(policy): \(outcome.summary), expected \(units) units")

@@ -7,6 +7,7 @@ enum Amount {
     static let one: Int128 = 1_000_000_000_000_000_000
 
     /// `units` at `scale` decimals as 10⁻¹⁸ units (exact up to 18 decimals, rounded beyond).
+    @inline(__always)
     static func from(_ units: Int128, scale: Int) -> Int128 {
         if scale <= Self.scale { return units * power(Self.scale - scale) }
         return divide(units, power(scale - Self.scale))
@@ -39,6 +40,7 @@ enum Amount {
     static func divide(_ a: Int128, _ b: Int128) -> Int128 { mulDiv(a, 1, b) }
 
     /// A double of an amount, for reporting (ratios, doubles in JSON).
+    @inline(__always)
     static func double(_ amount: Int128) -> Double { approximate(amount) / 1e18 }
 
     /// `value` as a double: exact rounding when it fits 64 bits, else within an ulp (the

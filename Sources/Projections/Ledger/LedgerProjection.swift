@@ -1,7 +1,8 @@
 public import Events
 public import TapeCore
 
-/// A derivative position of the account.
+/// One instrument's line in the account: the position (derivatives), the latest mark and the
+/// pending funding.
 public struct LedgerPosition: Sendable, Equatable {
     /// Signed size in the instrument's size units (contracts for inverse contracts).
     public internal(set) var size: Int64 = 0
@@ -17,6 +18,75 @@ public struct LedgerPosition: Sendable, Equatable {
     public internal(set) var fills: UInt64 = 0
     /// Σ signed fill quantities (an invariant: it equals `size`).
     public internal(set) var filled: Int64 = 0
+    /// The latest mark (price units, 0 unknown).
+    public internal(set) var mark: Int64 = 0
+    /// The pending funding rate (10⁻¹⁸) and its funding time (`.max`: none).
+    public internal(set) var pendingRate: Int64 = 0
+    public internal(set) var pendingTime = Int64.max
+    /// Whether the mark comes from mark-price events (then trades no longer move it).
+    var markedByMarkPrice = false
+}
+
+/// One currency's line in the account, 10⁻¹⁸ units: the balance, and the fees, realized PnL
+/// and funding booked in it (their sum is the change of the balance since the start, besides
+/// spot trades).
+public struct LedgerCash: Sendable, Equatable {
+    public internal(set) var balance: Int128 = 0
+    public internal(set) var fees: Int128 = 0
+    public internal(set) var realized: Int128 = 0
+    public internal(set) var funding: Int128 = 0
+}
+
+/// The account's terms, fixed when it is made: shared by every copy of the ledger, so a copy
+/// (each read of the ledger out of the projection set's optional makes one) retains three
+/// references rather than every array and dictionary of the terms.
+final class LedgerTerms: Sendable {
+    let options: LedgerOptions
+    let table: InstrumentTable
+    /// The valuation currency, and every currency held, sorted by name.
+    let currency: String
+    let currencies: [String]
+    /// Per instrument id (index 0 unused): its terms, the indices of its settlement, quote and
+    /// base currencies (-1: none), its leverage and maintenance tiers.
+    let contracts: [Contract]
+    let settlement: [Int]
+    let quoteIndex: [Int]
+    let baseIndex: [Int]
+    let leverage: [Double]
+    let tiers: [[LedgerOptions.Tier]]
+    /// The valuation currency's index.
+    let valuationIndex: Int
+
+    init(options: LedgerOptions, table: InstrumentTable) throws(ProjectionError) {
+        self.options = options
+        self.table = table
+        var used = Set(options.cash.map(\.currency))
+        for instrument in table.instruments where instrument.kind.isTradable {
+            used.insert(instrument.settlementCurrency)
+            used.insert(instrument.quoteCurrency)
+            if instrument.kind == .spot { used.insert(instrument.baseCurrency) }
+        }
+        if let valuation = options.currency { used.insert(valuation) }
+        let names = used.sorted()
+        currencies = names
+        let tradable = table.instruments.first { $0.kind.isTradable }
+        currency = options.currency ?? tradable?.settlementCurrency ?? names.first ?? "USD"
+        for name in options.instruments.keys.sorted() where table.id(named: name) == nil {
+            throw .unknownInstrument(name, projection: LedgerProjection.name)
+        }
+        for name in options.conversions.values.sorted() where table.id(named: name) == nil {
+            throw .unknownInstrument(name, projection: LedgerProjection.name)
+        }
+        let all = [Instrument?](arrayLiteral: nil) + table.instruments.map { Optional($0) }
+        func index(_ name: String?) -> Int { name.flatMap { names.firstIndex(of: $0) } ?? -1 }
+        settlement = all.map { index($0?.settlementCurrency) }
+        quoteIndex = all.map { index($0?.quoteCurrency) }
+        baseIndex = all.map { index($0?.baseCurrency) }
+        contracts = all.map { $0?.contract ?? Contract(kind: .index, priceScale: 0, sizeScale: 0, multiplier: ScaledDecimal(units: 1, scale: 0)) }
+        valuationIndex = index(currency)
+        leverage = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.leverage } ?? options.leverage }
+        tiers = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.tiers } ?? options.tiers }
+    }
 }
 
 /// The account of a perpetual-futures and spot trader, exact in fixed point (specs/projections.md
@@ -29,80 +99,26 @@ public struct LedgerPosition: Sendable, Equatable {
 public struct LedgerProjection: Projection, Sendable {
     public static let name = "ledger"
 
-    public let options: LedgerOptions
-    private let table: InstrumentTable
-    /// The valuation currency.
-    public let currency: String
-    /// Currencies held, sorted by name, and their balances (10⁻¹⁸ units).
-    public private(set) var currencies: [String]
-    public private(set) var balances: [Int128]
-    /// Per instrument id: the position (derivatives), the latest mark (price units, 0 unknown),
-    /// the pending funding rate (10⁻¹⁸) and its funding time.
+    private let terms: LedgerTerms
+    /// Per currency of `currencies`: its balance and totals.
+    public private(set) var cash: [LedgerCash]
+    /// Per instrument id (index 0 unused): its position, mark and pending funding.
     public private(set) var positions: [LedgerPosition]
-    public private(set) var marks: [Int64]
-    /// Whether the mark comes from mark-price events (then trades no longer move it).
-    private var markedByMarkPrice: [Bool]
-    public private(set) var pendingRate: [Int64]
-    public private(set) var pendingTime: [Int64]
-    /// Account totals in each currency: fees, realized, funding (their sum is the change of cash
-    /// since the start, besides spot trades).
-    public private(set) var totalFees: [Int128]
-    public private(set) var totalRealized: [Int128]
-    public private(set) var totalFunding: [Int128]
     /// The earliest pending funding time, for the per-event check.
     public private(set) var nextFunding = Int64.max
-    /// Per instrument: settlement currency index, leverage, tiers.
-    private let settlement: [Int]
-    private let quoteIndex: [Int]
-    private let baseIndex: [Int]
-    private let leverage: [Double]
-    /// Per instrument id: its terms (index 0 unused), and the valuation currency's index.
-    private let contracts: [Contract]
-    private let valuationIndex: Int
-    private let tiers: [[LedgerOptions.Tier]]
+
+    public var options: LedgerOptions { terms.options }
+    /// The valuation currency.
+    public var currency: String { terms.currency }
+    /// Currencies held, sorted by name.
+    public var currencies: [String] { terms.currencies }
 
     public init(options: LedgerOptions, instruments table: InstrumentTable) throws(ProjectionError) {
-        self.options = options
-        self.table = table
-        var used = Set(options.cash.map(\.currency))
-        for instrument in table.instruments where instrument.kind.isTradable {
-            used.insert(instrument.settlementCurrency)
-            used.insert(instrument.quoteCurrency)
-            if instrument.kind == .spot { used.insert(instrument.baseCurrency) }
-        }
-        if let valuation = options.currency { used.insert(valuation) }
-        currencies = used.sorted()
-        balances = Array(repeating: 0, count: currencies.count)
-        for (name, amount) in options.cash { balances[currencies.firstIndex(of: name)!] += amount }
-        let tradable = table.instruments.first { $0.kind.isTradable }
-        currency = options.currency ?? tradable?.settlementCurrency ?? currencies.first ?? "USD"
-        let count = table.count + 1
-        positions = Array(repeating: LedgerPosition(), count: count)
-        marks = Array(repeating: 0, count: count)
-        markedByMarkPrice = Array(repeating: false, count: count)
-        pendingRate = Array(repeating: 0, count: count)
-        pendingTime = Array(repeating: .max, count: count)
-        totalFees = Array(repeating: 0, count: currencies.count)
-        totalRealized = totalFees
-        totalFunding = totalFees
-        let all = [Instrument?](arrayLiteral: nil) + table.instruments.map { Optional($0) }
-        let names = currencies
-        func index(_ name: String?) -> Int { name.flatMap { names.firstIndex(of: $0) } ?? -1 }
-        settlement = all.map { index($0?.settlementCurrency) }
-        quoteIndex = all.map { index($0?.quoteCurrency) }
-        baseIndex = all.map { index($0?.baseCurrency) }
-        for name in options.instruments.keys.sorted() where table.id(named: name) == nil {
-            throw .unknownInstrument(name, projection: Self.name)
-        }
-        for name in options.conversions.values.sorted() where table.id(named: name) == nil {
-            throw .unknownInstrument(name, projection: Self.name)
-        }
-        contracts = all.map { $0?.contract ?? Contract(kind: .index, priceScale: 0, sizeScale: 0, multiplier: ScaledDecimal(units: 1, scale: 0)) }
-        valuationIndex = index(currency)
-        leverage = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.leverage } ?? options.leverage }
-        tiers = all.map { instrument in instrument.flatMap { options.instruments[$0.name]?.tiers } ?? options.tiers }
+        terms = try LedgerTerms(options: options, table: table)
+        cash = Array(repeating: LedgerCash(), count: terms.currencies.count)
+        for (name, amount) in options.cash { cash[terms.currencies.firstIndex(of: name)!].balance += amount }
+        positions = Array(repeating: LedgerPosition(), count: table.count + 1)
     }
-
 
     // MARK: Events
 
@@ -114,15 +130,15 @@ public struct LedgerProjection: Projection, Sendable {
         guard raw > 0 && raw < positions.count else { return }
         switch block.types[index] {
         case .markPrice:
-            marks[raw] = block.payloads.markPrices[Int(block.slots[index])].mark.units
-            markedByMarkPrice[raw] = true
+            positions[raw].mark = block.payloads.markPrices[Int(block.slots[index])].mark.units
+            positions[raw].markedByMarkPrice = true
         case .trade:
             // The last trade is the mark until the venue publishes mark prices.
-            if !markedByMarkPrice[raw] { marks[raw] = block.trade(at: index).price.units }
+            if !positions[raw].markedByMarkPrice { positions[raw].mark = block.trade(at: index).price.units }
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             let signed = fill.side == .buy ? fill.quantity.units : -fill.quantity.units
-            apply(trade: signed, price: fill.price.units, fee: Amount.from(fill.fee.units, scale: contracts[raw].priceScale), raw: raw)
+            apply(trade: signed, price: fill.price.units, fee: Amount.from(fill.fee.units, scale: terms.contracts[raw].priceScale), raw: raw)
         case .liquidation:
             let liquidation = block.payloads.liquidations[Int(block.slots[index])]
             let signed = liquidation.side == .buy ? liquidation.quantity.units : -liquidation.quantity.units
@@ -131,15 +147,15 @@ public struct LedgerProjection: Projection, Sendable {
             guard options.funding == .rates, isDerivative(raw) else { return }
             let rate = block.payloads.fundingRates[Int(block.slots[index])]
             // An estimate for a funding still to come, or the settled rate of one due now.
-            if rate.fundingTime.nanosSinceEpoch > time || rate.fundingTime.nanosSinceEpoch == pendingTime[raw] {
-                pendingRate[raw] = rate.rate.units
-                pendingTime[raw] = rate.fundingTime.nanosSinceEpoch
-                nextFunding = min(nextFunding, pendingTime[raw])
+            if rate.fundingTime.nanosSinceEpoch > time || rate.fundingTime.nanosSinceEpoch == positions[raw].pendingTime {
+                positions[raw].pendingRate = rate.rate.units
+                positions[raw].pendingTime = rate.fundingTime.nanosSinceEpoch
+                nextFunding = min(nextFunding, positions[raw].pendingTime)
             }
         case .fundingPayment:
             guard options.funding == .payments else { return }
             let payment = block.payloads.fundingPayments[Int(block.slots[index])]
-            book(funding: Amount.from(payment.amount.units, scale: contracts[raw].priceScale), raw: raw)
+            book(funding: Amount.from(payment.amount.units, scale: terms.contracts[raw].priceScale), raw: raw)
         default:
             break
         }
@@ -148,17 +164,17 @@ public struct LedgerProjection: Projection, Sendable {
     /// Books a trade of `signed` size units at `price` with `fee` (10⁻¹⁸ of the fee currency).
     mutating func apply(trade signed: Int64, price: Int64, fee: Int128, raw: Int) {
         guard signed != 0 else { return }
-        let contract = contracts[raw]
+        let contract = terms.contracts[raw]
         switch contract.kind {
         case .spot, .equity, .fx:
             // Cash trades: the base currency against the quote currency.
-            let quote = quoteIndex[raw]
-            let base = baseIndex[raw]
+            let quote = terms.quoteIndex[raw]
+            let base = terms.baseIndex[raw]
             let value = Amount.from(Int128(signed) * Int128(price), scale: contract.priceScale + contract.sizeScale)
-            balances[quote] -= value
-            balances[quote] -= fee
-            totalFees[quote] += fee
-            if base >= 0 { balances[base] += Amount.from(Int128(signed), scale: contract.sizeScale) }
+            cash[quote].balance -= value
+            cash[quote].balance -= fee
+            cash[quote].fees += fee
+            if base >= 0 { cash[base].balance += Amount.from(Int128(signed), scale: contract.sizeScale) }
             positions[raw].fills += 1
             positions[raw].filled += signed
             positions[raw].size += signed
@@ -169,14 +185,14 @@ public struct LedgerProjection: Projection, Sendable {
     }
 
     private mutating func trade(derivative signed: Int64, price: Int64, fee: Int128, raw: Int) {
-        let contract = contracts[raw]
-        let cash = settlement[raw]
+        let contract = terms.contracts[raw]
+        let settle = terms.settlement[raw]
         var position = positions[raw]
         position.fills += 1
         position.filled += signed
         position.fees += fee
-        balances[cash] -= fee
-        totalFees[cash] += fee
+        cash[settle].balance -= fee
+        cash[settle].fees += fee
         var remaining = signed
         if position.size != 0 && (position.size > 0) != (signed > 0) {
             // Reduce (and perhaps flip): realize the closed part against the average entry.
@@ -192,13 +208,13 @@ public struct LedgerProjection: Projection, Sendable {
             if options.margin == .isolated {
                 let released = Amount.mulDiv(position.isolatedMargin, Int128(closing), Int128(abs(position.size)))
                 position.isolatedMargin -= released
-                balances[cash] += released
+                cash[settle].balance += released
             }
             position.cost -= closedCost
             position.size += position.size > 0 ? -closing : closing
             position.realized += realized
-            balances[cash] += realized
-            totalRealized[cash] += realized
+            cash[settle].balance += realized
+            cash[settle].realized += realized
             remaining = signed > 0 ? signed - closing : signed + closing
         }
         if remaining != 0 {
@@ -210,9 +226,9 @@ public struct LedgerProjection: Projection, Sendable {
             }
             position.size += remaining
             if options.margin == .isolated {
-                let margin = Amount.of(Amount.double(contract.notionalAmount(size: abs(remaining), price: price)) / leverage[raw])
+                let margin = Amount.of(Amount.double(contract.notionalAmount(size: abs(remaining), price: price)) / terms.leverage[raw])
                 position.isolatedMargin += margin
-                balances[cash] -= margin
+                cash[settle].balance -= margin
             }
         }
         if position.size == 0 {
@@ -221,12 +237,12 @@ public struct LedgerProjection: Projection, Sendable {
                 let residue = contract.kind == .inversePerpetual ? position.cost
                     : Amount.from(-position.cost, scale: contract.priceScale + contract.sizeScale)
                 position.realized += residue
-                balances[cash] += residue
-                totalRealized[cash] += residue
+                cash[settle].balance += residue
+                cash[settle].realized += residue
                 position.cost = 0
             }
             if position.isolatedMargin != 0 {
-                balances[cash] += position.isolatedMargin
+                cash[settle].balance += position.isolatedMargin
                 position.isolatedMargin = 0
             }
         }
@@ -238,17 +254,17 @@ public struct LedgerProjection: Projection, Sendable {
     private mutating func settleFunding(at time: Int64) {
         var next = Int64.max
         for raw in 1..<positions.count {
-            let due = pendingTime[raw]
+            let due = positions[raw].pendingTime
             if due == .max { continue }
             if due <= time {
                 let size = positions[raw].size
-                if size != 0 && marks[raw] > 0 {
-                    let notional = contracts[raw].notionalAmount(size: abs(size), price: marks[raw])
-                    let amount = Amount.mulDiv(notional, Int128(pendingRate[raw]), Amount.one)
+                if size != 0 && positions[raw].mark > 0 {
+                    let notional = terms.contracts[raw].notionalAmount(size: abs(size), price: positions[raw].mark)
+                    let amount = Amount.mulDiv(notional, Int128(positions[raw].pendingRate), Amount.one)
                     book(funding: size > 0 ? -amount : amount, raw: raw)
                 }
-                pendingTime[raw] = .max
-                pendingRate[raw] = 0
+                positions[raw].pendingTime = .max
+                positions[raw].pendingRate = 0
             } else {
                 next = min(next, due)
             }
@@ -257,13 +273,13 @@ public struct LedgerProjection: Projection, Sendable {
     }
 
     private mutating func book(funding amount: Int128, raw: Int) {
-        let cash = settlement[raw]
+        let settle = terms.settlement[raw]
         positions[raw].funding += amount
-        totalFunding[cash] += amount
+        cash[settle].funding += amount
         if options.margin == .isolated && positions[raw].size != 0 {
             positions[raw].isolatedMargin += amount
         } else {
-            balances[cash] += amount
+            cash[settle].balance += amount
         }
     }
 
@@ -271,28 +287,28 @@ public struct LedgerProjection: Projection, Sendable {
 
     /// The maintenance tier of a notional (10⁻¹⁸ of the settlement currency).
     func tier(_ raw: Int, notional: Int128) -> LedgerOptions.Tier {
-        tiers[raw].last { $0.notional <= notional } ?? tiers[raw][0]
+        terms.tiers[raw].last { $0.notional <= notional } ?? terms.tiers[raw][0]
     }
 
     /// The unrealized PnL of a position at its mark, 10⁻¹⁸ of the settlement currency.
     public func unrealized(_ raw: Int) -> Int128 {
         let position = positions[raw]
-        guard position.size != 0, marks[raw] > 0 else { return 0 }
-        let contract = contracts[raw]
+        guard position.size != 0, position.mark > 0 else { return 0 }
+        let contract = terms.contracts[raw]
         if contract.kind == .inversePerpetual {
             let sign: Int128 = position.size > 0 ? 1 : -1
-            return position.cost - sign * contract.coinValue(contracts: abs(position.size), price: marks[raw])
+            return position.cost - sign * contract.coinValue(contracts: abs(position.size), price: position.mark)
         }
-        return Amount.from(Int128(position.size) * Int128(marks[raw]) - position.cost, scale: contract.priceScale + contract.sizeScale)
+        return Amount.from(Int128(position.size) * Int128(position.mark) - position.cost, scale: contract.priceScale + contract.sizeScale)
     }
 
     /// The average entry price of a position (price units, as a double).
     public func entryPrice(_ raw: Int) -> Double {
         let position = positions[raw]
         guard position.size != 0 else { return .nan }
-        if contracts[raw].kind == .inversePerpetual {
+        if terms.contracts[raw].kind == .inversePerpetual {
             // contracts × mult / cost (harmonic mean).
-            return Amount.approximate(contracts[raw].coinValue(contracts: abs(position.size), price: 1)) / Amount.approximate(Int128(position.cost.magnitude))
+            return Amount.approximate(terms.contracts[raw].coinValue(contracts: abs(position.size), price: 1)) / Amount.approximate(Int128(position.cost.magnitude))
         }
         return Amount.approximate(position.cost) / Double(position.size)
     }
@@ -314,11 +330,11 @@ public struct LedgerProjection: Projection, Sendable {
 
     public func reading(_ raw: Int) -> PositionReading {
         let position = positions[raw]
-        let mark = marks[raw]
-        let notional = contracts[raw].notionalAmount(size: abs(position.size), price: mark)
+        let mark = position.mark
+        let notional = terms.contracts[raw].notionalAmount(size: abs(position.size), price: mark)
         return PositionReading(
             instrument: InstrumentID(rawValue: UInt32(raw)), size: position.size, entry: entryPrice(raw), mark: mark, notional: notional,
-            unrealized: unrealized(raw), initialMargin: Amount.of(Amount.double(notional) / leverage[raw]),
+            unrealized: unrealized(raw), initialMargin: Amount.of(Amount.double(notional) / terms.leverage[raw]),
             maintenanceMargin: maintenanceMargin(raw, notional: notional), liquidationPrice: liquidationPrice(raw))
     }
 
@@ -336,21 +352,21 @@ public struct LedgerProjection: Projection, Sendable {
     /// those of the tier at the current notional. NaN when there is no position or it is below 0.
     public func liquidationPrice(_ raw: Int) -> Double {
         let position = positions[raw]
-        guard position.size != 0, marks[raw] > 0 else { return .nan }
-        let contract = contracts[raw]
-        let cash = settlement[raw]
-        var wallet = options.margin == .isolated ? position.isolatedMargin : balances[cash]
+        guard position.size != 0, position.mark > 0 else { return .nan }
+        let contract = terms.contracts[raw]
+        let settle = terms.settlement[raw]
+        var wallet = options.margin == .isolated ? position.isolatedMargin : cash[settle].balance
         var others: Int128 = 0
         var othersMaintenance: Int128 = 0
         if options.margin == .cross {
-            for other in 1..<positions.count where other != raw && positions[other].size != 0 && settlement[other] == cash && isDerivative(other) {
+            for other in 1..<positions.count where other != raw && positions[other].size != 0 && terms.settlement[other] == settle && isDerivative(other) {
                 others += unrealized(other)
-                othersMaintenance += maintenanceMargin(other, notional: contracts[other].notionalAmount(size: abs(positions[other].size), price: marks[other]))
+                othersMaintenance += maintenanceMargin(other, notional: terms.contracts[other].notionalAmount(size: abs(positions[other].size), price: positions[other].mark))
             }
         } else {
             wallet = position.isolatedMargin
         }
-        let level = tier(raw, notional: contract.notionalAmount(size: abs(position.size), price: marks[raw]))
+        let level = tier(raw, notional: contract.notionalAmount(size: abs(position.size), price: position.mark))
         let side = position.size > 0 ? 1.0 : -1.0
         let priceScale = Double(FixedPoint.powersOfTen[contract.priceScale])
         let sizeScale = Double(FixedPoint.powersOfTen[contract.sizeScale])
@@ -369,10 +385,10 @@ public struct LedgerProjection: Projection, Sendable {
         return price > 0 && price.isFinite ? price * priceScale : .nan
     }
 
-    private func isDerivative(_ raw: Int) -> Bool { contracts[raw].isDerivative }
+    private func isDerivative(_ raw: Int) -> Bool { terms.contracts[raw].isDerivative }
 
     /// `rate` of the currency at `index` of `currencies`.
-    private func rate(currency index: Int) -> Double { index == valuationIndex ? 1 : rate(currencies[index]) }
+    private func rate(currency index: Int) -> Double { index == terms.valuationIndex ? 1 : rate(currencies[index]) }
 
     /// Account readings in the valuation currency (doubles; NaN when a currency cannot be converted).
     public struct Valuation: Sendable {
@@ -393,35 +409,35 @@ public struct LedgerProjection: Projection, Sendable {
     /// the valuation currency).
     public func rate(_ name: String) -> Double {
         if name == currency { return 1 }
-        let via = options.conversions[name].flatMap { table.id(named: $0) }
-            ?? table.instruments.indices.first { table.instruments[$0].baseCurrency == name && table.instruments[$0].quoteCurrency == currency && marks[$0 + 1] > 0 }
+        let via = options.conversions[name].flatMap { terms.table.id(named: $0) }
+            ?? terms.table.instruments.indices.first { terms.table.instruments[$0].baseCurrency == name && terms.table.instruments[$0].quoteCurrency == currency && positions[$0 + 1].mark > 0 }
                 .map { InstrumentID(rawValue: UInt32($0 + 1)) }
-        guard let via, marks[Int(via.rawValue)] > 0 else { return .nan }
-        return Double(marks[Int(via.rawValue)]) / Double(FixedPoint.powersOfTen[table[via].priceScale])
+        guard let via, positions[Int(via.rawValue)].mark > 0 else { return .nan }
+        return Double(positions[Int(via.rawValue)].mark) / Double(FixedPoint.powersOfTen[terms.table[via].priceScale])
     }
 
     /// The exposure of `size` units of derivative `raw` at `price` in the valuation currency,
     /// unsigned: the notional in its quote currency (USD for inverse contracts).
     public func exposure(_ raw: Int, size: Int64, price: Int64) -> Double {
-        let contract = contracts[raw]
+        let contract = terms.contracts[raw]
         if contract.kind == .inversePerpetual {
             return Double(abs(size)) / Double(FixedPoint.powersOfTen[contract.sizeScale]) * Double(contract.multiplier.units)
-                / Double(FixedPoint.powersOfTen[contract.multiplier.scale]) * rate(currency: quoteIndex[raw])
+                / Double(FixedPoint.powersOfTen[contract.multiplier.scale]) * rate(currency: terms.quoteIndex[raw])
         }
-        return Amount.double(contract.notionalAmount(size: abs(size), price: price)) * rate(currency: settlement[raw])
+        return Amount.double(contract.notionalAmount(size: abs(size), price: price)) * rate(currency: terms.settlement[raw])
     }
 
     /// The account's equity and maintenance margin in the valuation currency: what the risk
     /// engine watches at every price, without `valuation()`'s per-position readings.
     public func margin() -> (equity: Double, maintenance: Double) {
         var equity = 0.0
-        for index in currencies.indices where balances[index] != 0 {
-            equity += Amount.double(balances[index]) * rate(currency: index)
+        for index in cash.indices where cash[index].balance != 0 {
+            equity += Amount.double(cash[index].balance) * rate(currency: index)
         }
         var maintenance = 0.0
         for raw in 1..<positions.count where positions[raw].size != 0 && isDerivative(raw) {
-            let currencyRate = rate(currency: settlement[raw])
-            let notional = contracts[raw].notionalAmount(size: abs(positions[raw].size), price: marks[raw])
+            let currencyRate = rate(currency: terms.settlement[raw])
+            let notional = terms.contracts[raw].notionalAmount(size: abs(positions[raw].size), price: positions[raw].mark)
             equity += (Amount.double(unrealized(raw)) + Amount.double(positions[raw].isolatedMargin)) * currencyRate
             maintenance += Amount.double(maintenanceMargin(raw, notional: notional)) * currencyRate
         }
@@ -430,8 +446,8 @@ public struct LedgerProjection: Projection, Sendable {
 
     public func valuation() -> Valuation {
         var wallet = 0.0
-        for (index, name) in currencies.enumerated() where balances[index] != 0 {
-            wallet += Amount.double(balances[index]) * rate(name)
+        for (index, name) in currencies.enumerated() where cash[index].balance != 0 {
+            wallet += Amount.double(cash[index].balance) * rate(name)
         }
         var unrealizedTotal = 0.0
         var gross = 0.0
@@ -440,8 +456,8 @@ public struct LedgerProjection: Projection, Sendable {
         var maintenance = 0.0
         var exposures: [(InstrumentID, Double)] = []
         for raw in 1..<positions.count where positions[raw].size != 0 {
-            let contract = contracts[raw]
-            let currencyRate = rate(currency: settlement[raw])
+            let contract = terms.contracts[raw]
+            let currencyRate = rate(currency: terms.settlement[raw])
             if contract.kind == .spot || contract.kind == .equity || contract.kind == .fx {
                 continue  // valued through the base currency's balance
             }
@@ -450,18 +466,18 @@ public struct LedgerProjection: Projection, Sendable {
             wallet += Amount.double(positions[raw].isolatedMargin) * currencyRate
             initial += Amount.double(reading.initialMargin) * currencyRate
             maintenance += Amount.double(reading.maintenanceMargin) * currencyRate
-            let exposure = self.exposure(raw, size: positions[raw].size, price: marks[raw])
+            let exposure = self.exposure(raw, size: positions[raw].size, price: positions[raw].mark)
             exposures.append((InstrumentID(rawValue: UInt32(raw)), exposure))
             gross += exposure
             net += positions[raw].size > 0 ? exposure : -exposure
         }
-        for (index, name) in currencies.enumerated() where name != currency && balances[index] != 0 {
+        for (index, name) in currencies.enumerated() where name != currency && cash[index].balance != 0 {
             // Holdings of other currencies are exposures too (spot positions, coin margin).
-            let exposure = abs(Amount.double(balances[index]) * rate(name))
-            if let raw = table.instruments.indices.first(where: { table.instruments[$0].baseCurrency == name && table.instruments[$0].kind == .spot }) {
+            let exposure = abs(Amount.double(cash[index].balance) * rate(name))
+            if let raw = terms.table.instruments.indices.first(where: { terms.table.instruments[$0].baseCurrency == name && terms.table.instruments[$0].kind == .spot }) {
                 exposures.append((InstrumentID(rawValue: UInt32(raw + 1)), exposure))
                 gross += exposure
-                net += balances[index] > 0 ? exposure : -exposure
+                net += cash[index].balance > 0 ? exposure : -exposure
             }
         }
         let equity = wallet + unrealizedTotal
@@ -474,11 +490,11 @@ public struct LedgerProjection: Projection, Sendable {
     // MARK: State
 
     public mutating func code(_ coder: inout StateCoder) throws(CodecError) {
-        for index in balances.indices {
-            try code(&balances[index], &coder)
-            try code(&totalFees[index], &coder)
-            try code(&totalRealized[index], &coder)
-            try code(&totalFunding[index], &coder)
+        for index in cash.indices {
+            try code(&cash[index].balance, &coder)
+            try code(&cash[index].fees, &coder)
+            try code(&cash[index].realized, &coder)
+            try code(&cash[index].funding, &coder)
         }
         for raw in positions.indices {
             try coder.code(&positions[raw].size)
@@ -489,12 +505,12 @@ public struct LedgerProjection: Projection, Sendable {
             try code(&positions[raw].funding, &coder)
             try coder.code(&positions[raw].fills)
             try coder.code(&positions[raw].filled)
-            try coder.code(&marks[raw])
-            try coder.code(&markedByMarkPrice[raw])
-            try coder.code(&pendingRate[raw])
-            try coder.code(&pendingTime[raw])
+            try coder.code(&positions[raw].mark)
+            try coder.code(&positions[raw].markedByMarkPrice)
+            try coder.code(&positions[raw].pendingRate)
+            try coder.code(&positions[raw].pendingTime)
         }
-        if !coder.isEncoding { nextFunding = pendingTime.min() ?? .max }
+        if !coder.isEncoding { nextFunding = positions.lazy.map(\.pendingTime).min() ?? .max }
     }
 
     private func code(_ value: inout Int128, _ coder: inout StateCoder) throws(CodecError) {
@@ -509,14 +525,14 @@ public struct LedgerProjection: Projection, Sendable {
         let valuation = valuation()
         return .object([
             ("currency", .string(currency)),
-            ("balances", .object(currencies.indices.filter { balances[$0] != 0 || totalFees[$0] != 0 }.map { (currencies[$0], .string(Amount.text(balances[$0]))) })),
-            ("fees", .object(currencies.indices.filter { totalFees[$0] != 0 }.map { (currencies[$0], .string(Amount.text(totalFees[$0]))) })),
-            ("realized", .object(currencies.indices.filter { totalRealized[$0] != 0 }.map { (currencies[$0], .string(Amount.text(totalRealized[$0]))) })),
-            ("funding", .object(currencies.indices.filter { totalFunding[$0] != 0 }.map { (currencies[$0], .string(Amount.text(totalFunding[$0]))) })),
+            ("balances", .object(currencies.indices.filter { cash[$0].balance != 0 || cash[$0].fees != 0 }.map { (currencies[$0], .string(Amount.text(cash[$0].balance))) })),
+            ("fees", .object(currencies.indices.filter { cash[$0].fees != 0 }.map { (currencies[$0], .string(Amount.text(cash[$0].fees))) })),
+            ("realized", .object(currencies.indices.filter { cash[$0].realized != 0 }.map { (currencies[$0], .string(Amount.text(cash[$0].realized))) })),
+            ("funding", .object(currencies.indices.filter { cash[$0].funding != 0 }.map { (currencies[$0], .string(Amount.text(cash[$0].funding))) })),
             ("positions", .object(positions.indices.filter { $0 > 0 && positions[$0].size != 0 }.map { raw in
                 let reading = reading(raw)
                 let id = InstrumentID(rawValue: UInt32(raw))
-                let scale = Double(FixedPoint.powersOfTen[contracts[raw].priceScale])
+                let scale = Double(FixedPoint.powersOfTen[terms.contracts[raw].priceScale])
                 return (context.name(id), .object([
                     ("size", context.size(reading.size, id)),
                     ("entry", .double(reading.entry / scale)),

@@ -108,7 +108,7 @@ public struct RiskProjection: Projection, Sendable {
         let equity = ledger.valuation().equity
         var marks = lastMarks
         for (slot, id) in instruments.enumerated() {
-            let mark = ledger.marks[Int(id.rawValue)]
+            let mark = ledger.positions[Int(id.rawValue)].mark
             marks[slot] = mark > 0 ? Double(mark) : .nan
         }
         while nextSample <= time {
