@@ -78,10 +78,7 @@ let package = Package(
         ),
         .target(
             name: "Execution",
-            dependencies: [
-                "TapeCore", "Events", "Configuration", "Projections",
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
+            dependencies: ["TapeCore", "Events", "Configuration", "Projections"],
             swiftSettings: strict
         ),
         .target(

@@ -1,4 +1,3 @@
-import DequeModule
 public import Events
 public import Projections
 public import TapeCore
@@ -299,7 +298,7 @@ struct Market: Sendable {
     /// The simulator's position, signed size units.
     var position: Int64 = 0
     /// Trades kept for the slippage window and VWAP profiles: receive time and size.
-    var trades = Deque<(time: Int64, size: Int64)>()
+    var trades = TrailingQueue<(time: Int64, size: Int64)>()
     /// What the run's own orders took from the book or quote as it stands: side taken from
     /// (`.sell`: asks), price and size. Emptied when the book or quote changes.
     var taken: [(side: OrderSide, price: Int64, size: Int64)] = []

@@ -34,14 +34,12 @@ extension RiskEngine {
                let kill = killSwitch(step: step, drawdown: drawdown, ledger: ledger) {
                 return kill
             }
-            if let halt = dailyLossHalt(step: step, equity: account.equity) { outcomes.append(halt) }
+            dailyLossHalt(step: step, equity: account.equity, into: &outcomes)
             outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
         }
         let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
         let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.inPlace { $0.markReturnWindow(instrument) } ?? []).deviation
-        if let exit = exit(instrument, price: price, step: step, ledger: ledger, deviation: deviation) {
-            outcomes.append(exit)
-        }
+        exit(instrument, price: price, step: step, ledger: ledger, deviation: deviation, into: &outcomes)
         return outcomes
     }
 
@@ -74,16 +72,18 @@ extension RiskEngine {
     }
 
     /// At the daily loss limit: a halt of trading that adds exposure, until the next UTC day.
-    private mutating func dailyLossHalt(step: RunStep, equity: Double) -> RiskOutcome? {
-        guard let limit = limits.maxDailyLoss, !state.isHalted(at: step.time), state.dayStartEquity > 0 else { return nil }
+    /// (The outcomes here and in `exit` are appended, not returned: returning an optional
+    /// outcome moved its 144 bytes at every price, even when there was none.)
+    private mutating func dailyLossHalt(step: RunStep, equity: Double, into outcomes: inout [RiskOutcome]) {
+        guard let limit = limits.maxDailyLoss, !state.isHalted(at: step.time), state.dayStartEquity > 0 else { return }
         let loss = (state.dayStartEquity - equity) / state.dayStartEquity
-        guard loss >= limit else { return nil }
+        guard loss >= limit else { return }
         var reading = Reading()
         reading.check(.dailyLoss, loss, limit)
         let nextDay = (state.day + 1) * 86_400_000_000_000
         var halt = outcome(step.sequence, .none, .halt, requested: 0, approved: 0, reading: reading, step: step)
         halt.killSwitch = KillSwitchTripped(causation: step.sequence, action: .halt, reason: RiskRule.dailyLoss.rawValue, until: Timestamp(nanosSinceEpoch: nextDay))
-        return halt
+        outcomes.append(halt)
     }
 
     /// At the liquidation buffer (maintenance margin over equity): each position cut so the
@@ -97,11 +97,11 @@ extension RiskEngine {
         return closing(1 - 0.9 * buffer / ratio, reason: reading, step: step, ledger: ledger, skipProtected: true)
     }
 
-    /// The first exit an open position of `instrument` reaches at `price`; `deviation` is the
-    /// deviation of its mark's returns (for the volatility stop).
-    private mutating func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, ledger: LedgerProjection, deviation: Double) -> RiskOutcome? {
+    /// The first exit an open position of `instrument` reaches at `price`, if any; `deviation`
+    /// is the deviation of its mark's returns (for the volatility stop).
+    private mutating func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, ledger: LedgerProjection, deviation: Double, into outcomes: inout [RiskOutcome]) {
         let raw = Int(instrument.rawValue)
-        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0, !state.protecting(raw) else { return nil }
+        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0, !state.protecting(raw) else { return }
         let size = ledger.positions[raw].size
         let side = size > 0 ? 1.0 : -1.0
         let entry = ledger.entryPrice(raw)
@@ -123,12 +123,12 @@ extension RiskEngine {
         // At nearly every price none is reached: the reading is built only when one is.
         var reached = false
         exits { _, _, _, passed in reached = reached || !passed }
-        guard reached else { return nil }
+        guard reached else { return }
         var reading = Reading()
         exits { rule, measured, limit, passed in reading.check(rule, measured, limit, passed: passed) }
         var result = outcome(step.sequence, instrument, .liquidate, requested: -size, approved: -size, reading: reading, step: step)
         result.quantity = -size
         result.reduceOnly = true
-        return result
+        outcomes.append(result)
     }
 }

@@ -1,5 +1,4 @@
 import Configuration
-import DequeModule
 public import Events
 import Indicators
 public import TapeCore
@@ -55,7 +54,7 @@ public struct RiskProjection: Projection, Sendable {
     private var lastMarks: [Double]
     private var markReturns: [RingBuffer]
     /// Per instrument: trades in the volume window (receive time, size units).
-    private var volumes: [Deque<TimedValue>]
+    private var volumes: [TrailingQueue<TimedValue>]
     private var volumeTotals: [Double]
     private let slots: [Int]
 
@@ -66,7 +65,7 @@ public struct RiskProjection: Projection, Sendable {
         equities = RingBuffer(capacity: options.window + 1)
         lastMarks = Array(repeating: .nan, count: instruments.count)
         markReturns = Array(repeating: RingBuffer(capacity: options.window), count: instruments.count)
-        volumes = Array(repeating: [], count: instruments.count)
+        volumes = Array(repeating: TrailingQueue(), count: instruments.count)
         volumeTotals = Array(repeating: 0, count: instruments.count)
         var slots = [Int](repeating: -1, count: table.count + 1)
         for (slot, id) in instruments.enumerated() { slots[Int(id.rawValue)] = slot }
@@ -219,7 +218,7 @@ public struct RiskProjection: Projection, Sendable {
             try coder.code(&count)
             if !coder.isEncoding {
                 guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
-                volumes[slot] = Deque(repeating: .empty, count: count)
+                volumes[slot] = TrailingQueue(repeating: .empty, count: count)
             }
             for index in volumes[slot].indices { try volumes[slot][index].code(&coder) }
         }
