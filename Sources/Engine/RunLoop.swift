@@ -165,23 +165,34 @@ struct RunLoop {
     }
 
     /// The venue's rule: a position whose mark reaches its liquidation price is closed there.
-    /// (Runs at every price of a held position: the ledger is read out of the projections
-    /// once — each read copies it — and only for an instrument held.)
+    /// (Runs at every price of a held position: the ledger is read in place, and only for an
+    /// instrument held.)
     private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         guard fold.risk.state.held > 0 else { return }
         let type = source.types[index]
         guard type == .trade || type == .markPrice else { return }
         let raw = Int(source.instruments[index].rawValue)
         guard raw > 0, raw < liquidationPrices.count, fold.risk.state.side[raw] != 0 else { return }
-        let ledger = fold.projections.ledger!
-        if !liquidationValid || fold.risk.state.held > 1 {
-            for other in 1..<ledger.positions.count { liquidationPrices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
-            liquidationValid = true
+        let held = fold.risk.state.held
+        let liquidation = fold.projections.ledger?.inPlace { ledger in
+            Self.liquidation(raw, step: step, ledger: &ledger, table: table, prices: &liquidationPrices, valid: &liquidationValid, held: held)
+        }
+        if let liquidation { pending.append(liquidation) }
+    }
+
+    /// The liquidation of position `raw` if its mark has reached its liquidation price, with
+    /// the liquidation prices (`prices`) computed again unless `valid` (and only one is held).
+    private static func liquidation(
+        _ raw: Int, step: RunStep, ledger: inout LedgerProjection, table: InstrumentTable, prices: inout [Double], valid: inout Bool, held: Int
+    ) -> RunEvent? {
+        if !valid || held > 1 {
+            for other in 1..<ledger.positions.count { prices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
+            valid = true
         }
         let size = ledger.positions[raw].size
-        let bound = liquidationPrices[raw]
+        let bound = prices[raw]
         let mark = Double(ledger.positions[raw].mark)
-        guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return }
+        guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return nil }
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units
         // At the liquidation price, on the tick grid toward the position's loss.
@@ -191,9 +202,9 @@ struct RunLoop {
         let entry = ledger.entryPrice(raw)
         let loss = Double(abs(size)) * abs(entry - Double(price)) / Double(FixedPoint.powersOfTen[instrument.sizeScale])
             * Double(instrument.multiplier.units) / Double(FixedPoint.powersOfTen[instrument.multiplier.scale])
-        pending.append(RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .liquidation(PositionLiquidated(
+        return RunEvent(instrument: InstrumentID(rawValue: UInt32(raw)), body: .liquidation(PositionLiquidated(
             causation: step.sequence, side: size > 0 ? .sell : .buy, quantity: Quantity(units: abs(size)), price: Price(units: max(price, tick)),
-            loss: Money(units: Int128(loss.rounded()))))))
+            loss: Money(units: Int128(loss.rounded())))))
     }
 
     func summary(sourceEvents: UInt64) -> RunSummary {

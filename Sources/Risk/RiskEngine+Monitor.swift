@@ -16,8 +16,8 @@ extension RiskEngine {
     /// temporary at each call. The same holds for `decide` and `StrategySet.react`.)
     public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
         // Runs at every price of a held position (so with a ledger). Reading a projection out
-        // of the set copies it: the ledger (three references) is read once, the risk
-        // projection (many more) only in place.
+        // of the set copies it (its arrays retained): the projections are read in place, and
+        // the ledger copied only for an order.
         guard state.held > 0 else { return [] }
         let price: Int64
         switch block.types[index] {
@@ -26,20 +26,24 @@ extension RiskEngine {
         default: return []
         }
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
-        let ledger = projections.ledger!
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
-            let account = ledger.margin()
+            let account = projections.ledger!.inPlace { $0.margin() }
             if limits.maxDrawdown != nil, let drawdown = projections.risk?.inPlace({ $0.drawdown.fraction(account.equity) }),
-               let kill = killSwitch(step: step, drawdown: drawdown, ledger: ledger) {
+               let kill = killSwitch(step: step, drawdown: drawdown, projections: &projections) {
                 return kill
             }
             dailyLossHalt(step: step, equity: account.equity, into: &outcomes)
-            outcomes += bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, ledger: ledger)
+            bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, projections: &projections, into: &outcomes)
         }
         let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
+        let raw = Int(instrument.rawValue)
+        let (size, entry) = projections.ledger!.inPlace { ledger in
+            raw > 0 && raw < ledger.positions.count && ledger.positions[raw].size != 0 ? (ledger.positions[raw].size, ledger.entryPrice(raw)) : (0, .nan)
+        }
+        guard size != 0 else { return outcomes }
         let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.inPlace { $0.markReturnWindow(instrument) } ?? []).deviation
-        exit(instrument, price: price, step: step, ledger: ledger, deviation: deviation, into: &outcomes)
+        exit(instrument, size: size, entry: entry, price: price, step: step, deviation: deviation, into: &outcomes)
         return outcomes
     }
 
@@ -61,11 +65,11 @@ extension RiskEngine {
     }
 
     /// At the drawdown limit: the kill switch, and every position closed.
-    private mutating func killSwitch(step: RunStep, drawdown: Double, ledger: LedgerProjection) -> [RiskOutcome]? {
+    private mutating func killSwitch(step: RunStep, drawdown: Double, projections: inout ProjectionSet) -> [RiskOutcome]? {
         guard let limit = limits.maxDrawdown, !state.killed, drawdown >= limit else { return nil }
         var reading = Reading()
         reading.check(.drawdown, drawdown, limit)
-        var outcomes = closing(1, reason: reading, step: step, ledger: ledger, skipProtected: false)
+        var outcomes = closing(1, reason: reading, step: step, ledger: projections.ledger!, skipProtected: false)
         guard !outcomes.isEmpty else { return nil }
         outcomes[0].killSwitch = KillSwitchTripped(causation: step.sequence, action: .flattenAndHalt, reason: RiskRule.drawdown.rawValue, until: .epoch)
         return outcomes
@@ -88,23 +92,25 @@ extension RiskEngine {
 
     /// At the liquidation buffer (maintenance margin over equity): each position cut so the
     /// ratio falls to nine tenths of the buffer.
-    private mutating func bufferReductions(step: RunStep, equity: Double, maintenance: Double, ledger: LedgerProjection) -> [RiskOutcome] {
-        guard let buffer = limits.liquidationBuffer, equity > 0 else { return [] }
+    private mutating func bufferReductions(
+        step: RunStep, equity: Double, maintenance: Double, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome]
+    ) {
+        guard let buffer = limits.liquidationBuffer, equity > 0 else { return }
         let ratio = maintenance / equity
-        guard ratio >= buffer else { return [] }
+        guard ratio >= buffer else { return }
         var reading = Reading()
         reading.check(.liquidationBuffer, ratio, buffer)
-        return closing(1 - 0.9 * buffer / ratio, reason: reading, step: step, ledger: ledger, skipProtected: true)
+        outcomes += closing(1 - 0.9 * buffer / ratio, reason: reading, step: step, ledger: projections.ledger!, skipProtected: true)
     }
 
-    /// The first exit an open position of `instrument` reaches at `price`, if any; `deviation`
-    /// is the deviation of its mark's returns (for the volatility stop).
-    private mutating func exit(_ instrument: InstrumentID, price: Int64, step: RunStep, ledger: LedgerProjection, deviation: Double, into outcomes: inout [RiskOutcome]) {
+    /// The first exit the open position of `instrument` (`size`, average `entry`) reaches at
+    /// `price`, if any; `deviation` is the deviation of its mark's returns (for the volatility stop).
+    private mutating func exit(
+        _ instrument: InstrumentID, size: Int64, entry: Double, price: Int64, step: RunStep, deviation: Double, into outcomes: inout [RiskOutcome]
+    ) {
         let raw = Int(instrument.rawValue)
-        guard raw > 0, raw < ledger.positions.count, ledger.positions[raw].size != 0, !state.protecting(raw) else { return }
-        let size = ledger.positions[raw].size
+        guard !state.protecting(raw) else { return }
         let side = size > 0 ? 1.0 : -1.0
-        let entry = ledger.entryPrice(raw)
         let adverse = side * (entry - Double(price)) / entry
         let best = Double(state.best[raw])
         let retreat = best > 0 ? side * (best - Double(price)) / best : 0
