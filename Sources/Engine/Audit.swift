@@ -29,6 +29,18 @@ public struct AuditReport: Sendable {
     public var isClean: Bool { mismatches.isEmpty && missing.isEmpty }
 }
 
+extension RunReplay {
+    /// Re-derives every decision of the run (`Auditor`), listing those `selection` chooses.
+    /// (Called here, in the auditor's module, the replay is specialized for it; called from
+    /// another module, the generic replay reaches the visitor and its cursor through witness
+    /// tables, and took half as long again.)
+    public func audit(listing selection: Auditor.Selection = .all) throws -> AuditReport {
+        var auditor = Auditor(selection: selection)
+        try replay(visitor: &auditor)
+        return auditor.report
+    }
+}
+
 /// Re-derives every risk decision of a run: replays source and run journal to each decision
 /// and decides again — the signal before it with `decide`, the engine's own decisions with
 /// `monitor` at the point the engine called it (after the simulator's events of that source

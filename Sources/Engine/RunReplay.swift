@@ -91,17 +91,7 @@ public struct RunReplay {
                 var reader = BlockReader()
                 let filter = EventFilter(types: fold.decodedTypes, instruments: nil)
                 let first = started.sourceFirstSequence
-                // The source event the next run event reacted to (none left: .max).
-                func causation(_ cursor: JournalCursor) throws -> UInt64 {
-                    guard !cursor.isExhausted else { return .max }
-                    let block = cursor.block
-                    if let causation = block.causation(at: cursor.index) { return causation }
-                    guard block.types[cursor.index] == .runEnded else {
-                        throw RunError("\(runPath): run event \(cursor.sequence) (\(block.types[cursor.index].label)) names no source event")
-                    }
-                    return .max
-                }
-                var next = try causation(cursor)
+                var next = try Self.causation(cursor, runPath: runPath)
                 try sourceSnapshot.scan(from: first, through: through, filter: filter, using: &reader) { block in
                     for index in block.indices(from: first, through: through) where RunFold.isMarketEvent(block, at: index) {
                         try visitor.beginStep(block, at: index, fold: &fold)
@@ -111,11 +101,10 @@ public struct RunReplay {
                             throw RunError("\(runPath): run event \(cursor.sequence) names source event \(next), before the source event \(sequence) it follows")
                         }
                         while next == sequence {
-                            let runBlock = cursor.block
-                            try visitor.run(runBlock, at: cursor.index, source: block, at: index, fold: &fold)
-                            fold.take(runBlock, at: cursor.index)
+                            try visitor.run(cursor.block, at: cursor.index, source: block, at: index, fold: &fold)
+                            fold.take(cursor.block, at: cursor.index)
                             try cursor.advance()
-                            next = try causation(cursor)
+                            next = try Self.causation(cursor, runPath: runPath)
                         }
                         try visitor.endStep(block, at: index, fold: &fold)
                     }
@@ -127,6 +116,20 @@ public struct RunReplay {
                 return fold
             }
         }
+    }
+}
+
+extension RunReplay {
+    /// The source event the cursor's run event reacted to (none left: `.max`). (Outside the
+    /// generic replay, so that it is not itself generic: a generic one copied the cursor
+    /// through its value witnesses at every run event.)
+    private static func causation(_ cursor: borrowing JournalCursor, runPath: String) throws -> UInt64 {
+        guard !cursor.isExhausted else { return .max }
+        if let causation = cursor.block.causation(at: cursor.index) { return causation }
+        guard cursor.block.types[cursor.index] == .runEnded else {
+            throw RunError("\(runPath): run event \(cursor.sequence) (\(cursor.block.types[cursor.index].label)) names no source event")
+        }
+        return .max
     }
 }
 

@@ -23,8 +23,11 @@ public struct JournalCursor {
     /// Whether every event has been read.
     public var isExhausted: Bool { sequence > snapshot.head.lastSequence }
 
-    /// The block holding the current event.
-    public var block: DecodedBlock { reader.block }
+    /// The block holding the current event (lent, not copied: a copy retains each of its
+    /// arrays, at every event of a walk).
+    public var block: DecodedBlock {
+        _read { yield reader.block }
+    }
 
     /// The receive time of the current event, nil when exhausted.
     public var receiveTime: Int64? { isExhausted ? nil : reader.block.receiveTimes[index] }

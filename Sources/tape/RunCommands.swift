@@ -157,9 +157,7 @@ struct AuditCommand: ParsableCommand {
         let started = Date()
         let (report, table) = try failing {
             let replay = try runOption.open()
-            var auditor = Auditor(selection: selection)
-            try replay.replay(visitor: &auditor)
-            return (auditor.report, try replay.source.instruments())
+            return (try replay.audit(listing: selection), try replay.source.instruments())
         }
         let seconds = Date().timeIntervalSince(started)
         if json {

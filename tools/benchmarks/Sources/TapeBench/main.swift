@@ -358,10 +358,9 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
         var fastest = Double.infinity
         for _ in 0..<2 {
             fastest = min(fastest, try seconds {
-                var auditor = Auditor()
-                try replay.replay(visitor: &auditor)
-                precondition(auditor.report.isClean, "the benchmark run does not audit clean")
-                checked = auditor.report.checked
+                let audit = try replay.audit()
+                precondition(audit.isClean, "the benchmark run does not audit clean")
+                checked = audit.checked
             })
         }
         report("audit", Double(checked) / fastest / 1e3, "k decisions/s", target: "≥ 100 (\(checked) decisions re-derived over \(trades.count) trades)")
