@@ -1,4 +1,5 @@
 public import Configuration
+public import Events
 public import TapeCore
 
 /// How the simulator executes orders: the `execution` section of a run configuration
@@ -34,12 +35,26 @@ public struct ExecutionOptions: Sendable, Equatable {
     public var vwapBuckets = 6
     /// POV: children take this fraction of the volume traded after the order.
     public var povParticipation = 0.1
+    /// The algorithm that works the market orders a run places for its signals, when they are
+    /// `algorithmMinimum` or larger (in the instrument's units); `.none` sends them as they are.
+    /// The risk engine's own orders (exits, reductions, the kill switch's) are never worked.
+    public var algorithm = ExecutionAlgorithm.none
+    public var algorithmMinimum = ScaledDecimal(units: 0, scale: 0)
 
     public init() {}
 
+    /// The algorithm for a market order of `quantity` size units (at `sizeScale` decimals)
+    /// placed for a signal.
+    public func algorithm(forQuantity quantity: Int64, sizeScale: Int) -> ExecutionAlgorithm {
+        guard algorithm != .none else { return .none }
+        let size = Int128(quantity.magnitude) * Int128(FixedPoint.powersOfTen[algorithmMinimum.scale])
+        let minimum = Int128(algorithmMinimum.units) * Int128(FixedPoint.powersOfTen[sizeScale])
+        return size >= minimum ? algorithm : .none
+    }
+
     /// Reads the `execution` section.
     public init(_ node: ConfigNode) throws(ConfigError) {
-        let top = try node.mapping(allowed: ["fees", "latency", "slippage", "queue", "twap", "vwap", "pov"], what: "execution")
+        let top = try node.mapping(allowed: ["fees", "latency", "slippage", "queue", "twap", "vwap", "pov", "algorithm"], what: "execution")
         if let fees = top["fees"] {
             let mapping = try fees.mapping(allowed: ["maker", "taker"], what: "execution fees")
             if let maker = mapping["maker"] { makerFee = Rate(units: try maker.decimal("maker fee", scale: Rate.scale)) }
@@ -65,6 +80,22 @@ public struct ExecutionOptions: Sendable, Equatable {
         if let pov = top["pov"] {
             let mapping = try pov.mapping(allowed: ["participation"], what: "pov")
             povParticipation = try mapping["participation"]?.number("pov participation", in: 0.000_001...1) ?? povParticipation
+        }
+        if let node = top["algorithm"] {
+            let mapping = try node.mapping(allowed: ["type", "min_quantity"], what: "execution algorithm")
+            let type = try mapping.required("type")
+            let name = try type.text("algorithm type")
+            guard let algorithm = ExecutionAlgorithm.allCases.first(where: { $0.label == name }) else {
+                throw type.error("algorithm type '\(name)' is not twap, vwap, pov or none")
+            }
+            self.algorithm = algorithm
+            if let minimum = mapping["min_quantity"] {
+                let text = try minimum.text("min_quantity")
+                guard let value = try? ScaledDecimal(parsing: text), value.units >= 0 else {
+                    throw minimum.error("min_quantity '\(text)' is not a decimal of 0 or more")
+                }
+                algorithmMinimum = value
+            }
         }
     }
 

@@ -256,3 +256,51 @@ extension EngineTests {
         #expect(auditor.report.isClean && auditor.report.checked == summary.decisions.reduce(0) { $0 + $1.count })
     }
 }
+
+extension EngineTests {
+    @Test("with an execution algorithm, the orders placed for signals at or over its minimum are parents worked by it (children fill them) and the rest go as they are; the run audits clean; a minimum over every order works none")
+    func workedOrders() throws {
+        let directory = TemporaryDirectory("engine-algorithm")
+        let source = try sampleJournal(directory)
+        func run(_ name: String, minimum: String) throws -> (summary: RunSummary, orders: [OrderSubmitted], fills: [UInt64: Int64]) {
+            let configuration = try Self.configuration(directory, run: """
+                execution: {fees: {maker: "0.0002", taker: "0.0004"}, algorithm: {type: twap, min_quantity: "\(minimum)"}, twap: {duration: 20s, slices: 4}}
+                strategies: [{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: "0.01"}]
+
+                """)
+            let summary = try Engine(configuration: configuration, codeVersion: "test").backtest(
+                source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending(name))
+            var orders: [OrderSubmitted] = []
+            var fills: [UInt64: Int64] = [:]
+            try Journal(path: directory.appending(name)).read { snapshot in
+                try snapshot.forEachEvent { _, event in
+                    if case .orderSubmitted(let order) = event.body { orders.append(order) }
+                    if case .fill(let fill) = event.body { fills[fill.orderID, default: 0] += fill.quantity.units }
+                    return true
+                }
+            }
+            #expect(try RunReplay(runPath: directory.appending(name), sourcePath: nil).audit().isClean)
+            return (summary, orders, fills)
+        }
+        // Every signal's order is 0.01 (a flip 0.02): all are worked.
+        let worked = try run("worked", minimum: "0.01")
+        let parents = worked.orders.filter { $0.algorithm == .twap }
+        let children = worked.orders.filter { $0.parentOrderID != 0 }
+        #expect(parents.count > 5 && children.count >= parents.count)
+        #expect(parents.allSatisfy { $0.parentOrderID == 0 && !$0.reduceOnly })
+        #expect(children.allSatisfy { child in child.algorithm == .none && parents.contains { $0.orderID == child.parentOrderID } })
+        // Parents never trade themselves; their children's fills add up to no more than each parent.
+        #expect(parents.allSatisfy { worked.fills[$0.orderID] == nil })
+        for parent in parents {
+            let filled = children.filter { $0.parentOrderID == parent.orderID }.reduce(Int64(0)) { $0 + (worked.fills[$1.orderID] ?? 0) }
+            #expect(filled <= parent.quantity.units)
+        }
+        // Only the flips (0.02) are worked at a minimum of 0.015.
+        let some = try run("some", minimum: "0.015")
+        #expect(some.orders.filter { $0.algorithm == .twap }.allSatisfy { $0.quantity.units == 20 })
+        #expect(some.orders.contains { $0.algorithm == .twap } && some.orders.contains { $0.parentOrderID == 0 && $0.algorithm == .none && $0.quantity.units == 10 })
+        // A minimum over every order: none is worked, and the run is the plain one's but for the configuration.
+        let none = try run("none", minimum: "1")
+        #expect(none.orders.allSatisfy { $0.algorithm == .none && $0.parentOrderID == 0 })
+    }
+}
