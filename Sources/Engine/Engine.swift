@@ -39,11 +39,14 @@ public struct Engine {
         public static let limits = "limits.yaml"
         public static let source = "source"
         public static let paths = "paths"
+        /// The identities of the strategies written in Swift, one a line (only when there are some).
+        public static let strategies = "strategies"
     }
 
-    /// The run journal's id: derived from the source, the range, the configuration and the
-    /// seed, so the same backtest makes the same journal.
-    public static func runID(source: JournalID, range: ClosedRange<UInt64>, configuration: Hash256, seed: UInt64) -> JournalID {
+    /// The run journal's id: derived from the source, the range, the configuration, the seed
+    /// and the identities of the strategies written in Swift, so the same backtest makes the
+    /// same journal.
+    public static func runID(source: JournalID, range: ClosedRange<UInt64>, configuration: Hash256, seed: UInt64, added: [String] = []) -> JournalID {
         var writer = ByteWriter()
         writer.writeVarint(source.high)
         writer.writeVarint(source.low)
@@ -51,6 +54,10 @@ public struct Engine {
         writer.writeVarint(range.upperBound)
         writer.write(contentsOf: configuration.bytes)
         writer.writeVarint(seed)
+        for identity in added {
+            writer.writeVarint(UInt64(identity.utf8.count))
+            writer.write(contentsOf: Array(identity.utf8))
+        }
         let digest = Array(SHA256.hash(data: writer.bytes))
         func word(_ offset: Int) -> UInt64 { digest[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
         return JournalID(high: word(0), low: word(8))
@@ -94,7 +101,8 @@ public struct Engine {
         let sourceHead = try source.head()
         let range = requested ?? (sourceHead.firstSequence...sourceHead.lastSequence)
         let sourceID = source.id
-        let id = Self.runID(source: sourceID, range: range, configuration: configuration.hash, seed: configuration.seed)
+        let added = strategies.map(\.identity)
+        let id = Self.runID(source: sourceID, range: range, configuration: configuration.hash, seed: configuration.seed, added: added)
         let run = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: id))
         guard try run.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a run writes a new one") }
         let (summary, fold, hash) = try source.read { snapshot in
@@ -108,6 +116,7 @@ public struct Engine {
                 try appender.attach(Array(configuration.limitsText.utf8), name: Attachment.limits)
                 try appender.attach(Array(sourcePath.utf8), name: Attachment.source)
                 try appender.attach(Array("\(configuration.source)\n\(configuration.projections.source)\n\(configuration.limits.source)".utf8), name: Attachment.paths)
+                if !added.isEmpty { try appender.attach(Array(added.joined(separator: "\n").utf8), name: Attachment.strategies) }
                 // The run starts at its first source event's receive time.
                 let firstTime = try JournalCursor(snapshot, from: range.lowerBound, filter: EventFilter(types: [], instruments: nil)).receiveTime ?? 0
                 let started = RunStarted(sourceJournal: sourceID, sourceFirstSequence: range.lowerBound, sourceLastSequence: range.upperBound,

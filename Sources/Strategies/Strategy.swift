@@ -28,6 +28,16 @@ public protocol Strategy: Sendable {
     mutating func react(
         to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]
     ) throws(LookAheadError)
+
+    /// What tells this strategy apart from another in a run's id (two runs that differ only in
+    /// a strategy written in Swift get different ids). By default its type and stored values
+    /// as `String(reflecting:)` prints them when the run starts; give one of your own when that
+    /// text is not stable from process to process.
+    var identity: String { get }
+}
+
+extension Strategy {
+    public var identity: String { String(reflecting: self) }
 }
 
 /// Where a strategy's prices come from.

@@ -92,7 +92,7 @@ struct LookAheadTests {
         #expect(counter.count.load(ordering: .relaxed) == 0)
     }
 
-    @Test("reading the events before the current one is allowed, and changes nothing in the run")
+    @Test("reading the events before the current one is allowed, and changes nothing in the run but its id, which counts the added strategy")
     func lookBack() throws {
         let directory = TemporaryDirectory("lookahead-back")
         let counter = Counter()
@@ -100,5 +100,11 @@ struct LookAheadTests {
         #expect(counter.count.load(ordering: .relaxed) > 100, "the previous events were read")
         let plain = try Self.backtest(directory, nil, output: "plain")
         #expect(looking.runHash == plain.runHash && looking.runEvents == plain.runEvents)
+        // The added strategy is part of the run's id (and recorded with it); the same one again
+        // makes the same id.
+        #expect(looking.runID != plain.runID)
+        #expect(try Self.backtest(directory, Peek(offset: -1, seen: counter), output: "again").runID == looking.runID)
+        let recorded = try Journal(path: directory.appending("looking")).read { try $0.attachment(Engine.Attachment.strategies) }
+        #expect(recorded.map { String(decoding: $0, as: UTF8.self) } == Peek(offset: -1, seen: counter).identity)
     }
 }
