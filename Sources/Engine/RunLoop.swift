@@ -38,7 +38,10 @@ struct RunLoop {
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
-        simulator = Simulator(options: configuration.execution, instruments: instruments)
+        // The run's only VWAP parents are the ones its execution algorithm routes.
+        var execution = configuration.execution
+        execution.vwapOrders = execution.algorithm == .vwap
+        simulator = Simulator(options: execution, instruments: instruments)
         table = instruments
         liquidationPrices = Array(repeating: .nan, count: instruments.count + 1)
     }

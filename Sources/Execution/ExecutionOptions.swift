@@ -111,9 +111,16 @@ public struct ExecutionOptions: Sendable, Equatable {
         }
     }
 
-    /// The longest span of trade history the options need (square-root impact, VWAP profiles).
+    /// Whether VWAP parents may be submitted: their profile needs the trade history of
+    /// `vwapDuration`. A run sets it from `algorithm` (its only VWAP orders are the ones that
+    /// routes); false, the simulator keeps no history for them.
+    public var vwapOrders = true
+
+    /// The longest span of trade history the options need (square-root impact, VWAP profiles):
+    /// 0 when none, and then no trade is kept.
     var historyWindow: Int64 {
-        if case .squareRoot(_, let window) = slippage { return max(window, vwapDuration) }
-        return vwapDuration
+        let vwap = vwapOrders ? vwapDuration : 0
+        if case .squareRoot(_, let window) = slippage { return max(window, vwap) }
+        return vwap
     }
 }

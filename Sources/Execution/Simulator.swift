@@ -21,11 +21,14 @@ public struct Simulator: Sendable {
     var markets: [Market]
     private(set) var nextOrderID: UInt64 = 1
     var nextFillID: UInt64 = 1
+    /// The span of trades kept (`options.historyWindow`; 0: none).
+    private let history: Int64
 
     public init(options: ExecutionOptions, instruments: InstrumentTable) {
         self.options = options
         table = instruments
         markets = Array(repeating: Market(), count: instruments.count + 1)
+        history = options.historyWindow
     }
 
     /// The event types whose payloads the simulator reads.
@@ -84,7 +87,7 @@ public struct Simulator: Sendable {
         case .trade:
             let trade = block.trade(at: index)
             market.trade = (trade.price.units, trade.size.units)
-            markets[raw].record(trade: trade, at: time, keeping: options.historyWindow)
+            markets[raw].record(trade: trade, at: time, keeping: history)
         case .quote:
             let quote = block.quote(at: index)
             markets[raw].quote = (quote.bidPrice.units, quote.bidSize.units, quote.askPrice.units, quote.askSize.units)
@@ -310,6 +313,7 @@ struct Market: Sendable {
 
     mutating func record(trade: Trade, at time: Int64, keeping window: Int64) {
         lastTrade = trade.price.units
+        guard window > 0 else { return }
         trades.append((time, trade.size.units))
         while let first = trades.first, first.time <= time - window { trades.removeFirst() }
     }
