@@ -109,15 +109,16 @@ struct RunLoop {
         if let kill = outcome.killSwitch { pending.append(RunEvent(instrument: .none, body: .killSwitch(kill))) }
     }
 
-    /// Places an outcome's order: a market order for a signal goes to the configured
-    /// execution algorithm when it is large enough (specs/execution.md).
+    /// Places an outcome's order as its signal asked: a market order for a signal goes to the
+    /// configured execution algorithm when it is large enough (specs/execution.md).
     private mutating func submit(_ outcome: RiskOutcome, id: UInt64, step: RunStep) {
         let raw = Int(outcome.instrument.rawValue)
-        let worked = outcome.price == 0 && !outcome.reduceOnly && (outcome.decision.verdict == .approve || outcome.decision.verdict == .resize)
+        let worked = outcome.orderType == .market && !outcome.reduceOnly && (outcome.decision.verdict == .approve || outcome.decision.verdict == .resize)
             ? simulator.options.algorithm(forQuantity: outcome.quantity, sizeScale: table.instruments[raw - 1].sizeScale) : .none
         let request = OrderRequest(
-            instrument: outcome.instrument, side: outcome.quantity > 0 ? .buy : .sell, type: outcome.price > 0 ? .limit : .market,
-            quantity: Quantity(units: abs(outcome.quantity)), price: Price(units: outcome.price), reduceOnly: outcome.reduceOnly, algorithm: worked)
+            instrument: outcome.instrument, side: outcome.quantity > 0 ? .buy : .sell, type: outcome.orderType, timeInForce: outcome.timeInForce,
+            quantity: Quantity(units: abs(outcome.quantity)), price: Price(units: outcome.price), triggerPrice: Price(units: outcome.triggerPrice),
+            reduceOnly: outcome.reduceOnly, postOnly: outcome.postOnly, displayQuantity: Quantity(units: outcome.displayQuantity), algorithm: worked)
         simulator.submit(request, id: id, step: step, books: fold.projections.book, into: &pending)
     }
 

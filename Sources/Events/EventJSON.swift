@@ -226,6 +226,11 @@ private struct JSONWriter {
                 writer.key("value"); writer.double(feature.value)
                 writer.raw("}")
             }
+            key("order_type"); code(signal.orderType)
+            key("time_in_force"); code(signal.timeInForce)
+            key("trigger_price"); price(signal.triggerPrice)
+            key("post_only"); bool(signal.postOnly)
+            key("display_quantity"); size(signal.displayQuantity)
         case .riskDecision(let decision):
             key("causation"); integer(decision.causation)
             key("order_id"); integer(decision.orderID)

@@ -3,7 +3,14 @@ public import TapeCore
 /// A strategy's signal: what it wants, how strongly, and the feature values that drove it.
 public struct SignalEmitted: EventPayload, Hashable {
     public static let eventType = EventType.signal
-    public static let fieldKinds: [FieldKind] = [.int, .int, .int, .int, .int, .int, .bytes]
+    /// Version 2 added how the order is placed: order type, time in force, trigger price,
+    /// post-only, displayed size.
+    public static let codecVersion: UInt8 = 2
+    public static let fieldKinds: [FieldKind] = [.int, .int, .int, .int, .int, .int, .bytes, .int, .int, .int, .int, .int]
+
+    public static func fieldKinds(version: UInt8) -> [FieldKind] {
+        version >= 2 ? fieldKinds : Array(fieldKinds.prefix(7))
+    }
 
     /// A feature value that drove the signal.
     public struct FeatureValue: Hashable, Sendable {
@@ -28,8 +35,21 @@ public struct SignalEmitted: EventPayload, Hashable {
     /// The strength of the signal, in the strategy's own scale.
     public var strength: Double
     public var features: [FeatureValue]
+    /// How the order the signal leads to is placed: its type (by default a limit order at
+    /// `price` when that is set, else a market order), time in force, trigger price (stop and
+    /// stop-limit orders; zero for none), post-only, and displayed size (an iceberg; zero
+    /// shows all). Signals of codec version 1 read as the defaults.
+    public var orderType: OrderType
+    public var timeInForce: TimeInForce
+    public var triggerPrice: Price
+    public var postOnly: Bool
+    public var displayQuantity: Quantity
 
-    public init(strategy: UInt32, causation: UInt64, kind: SignalKind, quantity: Quantity, price: Price, strength: Double, features: [FeatureValue]) {
+    public init(
+        strategy: UInt32, causation: UInt64, kind: SignalKind, quantity: Quantity, price: Price, strength: Double, features: [FeatureValue],
+        orderType: OrderType? = nil, timeInForce: TimeInForce = .goodTillCanceled, triggerPrice: Price = .zero, postOnly: Bool = false,
+        displayQuantity: Quantity = .zero
+    ) {
         self.strategy = strategy
         self.causation = causation
         self.kind = kind
@@ -37,6 +57,11 @@ public struct SignalEmitted: EventPayload, Hashable {
         self.price = price
         self.strength = strength
         self.features = features
+        self.orderType = orderType ?? (price.units > 0 ? .limit : .market)
+        self.timeInForce = timeInForce
+        self.triggerPrice = triggerPrice
+        self.postOnly = postOnly
+        self.displayQuantity = displayQuantity
     }
 
     public func write<Writer: FieldWriter>(to writer: inout Writer) {
@@ -53,6 +78,11 @@ public struct SignalEmitted: EventPayload, Hashable {
             list.writeLittleEndian(item.value.bitPattern)
         }
         writer.writeByteArray(list.bytes)
+        writer.writeCode(orderType)
+        writer.writeCode(timeInForce)
+        writer.writeInt(triggerPrice.units)
+        writer.writeBool(postOnly)
+        writer.writeInt(displayQuantity.units)
     }
 
     public static func read<Reader: FieldReader>(from reader: inout Reader, version: UInt8) throws(CodecError) -> SignalEmitted {
@@ -73,6 +103,12 @@ public struct SignalEmitted: EventPayload, Hashable {
             features.append(FeatureValue(feature: UInt32(feature), value: value))
         }
         try list.expectEnd()
-        return SignalEmitted(strategy: strategy, causation: causation, kind: kind, quantity: quantity, price: price, strength: strength, features: features)
+        guard version >= 2 else {
+            return SignalEmitted(strategy: strategy, causation: causation, kind: kind, quantity: quantity, price: price, strength: strength, features: features)
+        }
+        return SignalEmitted(
+            strategy: strategy, causation: causation, kind: kind, quantity: quantity, price: price, strength: strength, features: features,
+            orderType: try reader.readCode(OrderType.self, field: "order type"), timeInForce: try reader.readCode(TimeInForce.self, field: "time in force"),
+            triggerPrice: Price(units: try reader.readInt()), postOnly: try reader.readBool(field: "post only"), displayQuantity: Quantity(units: try reader.readInt()))
     }
 }

@@ -8,11 +8,18 @@ public import TapeCore
 public struct RiskOutcome: Sendable, Equatable {
     public var instrument: InstrumentID
     public var decision: RiskDecided
-    /// The order: signed size in size units (0: none), limit price (0: market), reduce-only.
+    /// The order: signed size in size units (0: none), limit price (0: none), reduce-only.
     public var quantity: Int64
     public var price: Int64
     public var reduceOnly: Bool
     public var killSwitch: KillSwitchTripped?
+    /// How the order is placed, as its signal asked (the engine's own orders are market orders):
+    /// type, time in force, trigger price (0: none), post-only, displayed size (0: all).
+    public var orderType = OrderType.market
+    public var timeInForce = TimeInForce.goodTillCanceled
+    public var triggerPrice: Int64 = 0
+    public var postOnly = false
+    public var displayQuantity: Int64 = 0
 }
 
 /// Why a risk engine cannot be made.
@@ -102,7 +109,8 @@ public struct RiskEngine: Sendable {
         let position = ledger.positions[raw].size
         let pending = state.pending(raw)
         let current = position + pending
-        let price = signal.price.units > 0 ? signal.price.units : ledger.positions[raw].mark
+        // Priced at the order's limit, else its trigger, else the mark.
+        let price = signal.price.units > 0 ? signal.price.units : signal.triggerPrice.units > 0 ? signal.triggerPrice.units : ledger.positions[raw].mark
         reading.input(.position, Double(position))
         reading.input(.pending, Double(pending))
         guard price > 0 else {
@@ -134,6 +142,11 @@ public struct RiskEngine: Sendable {
             result.quantity = direction * approved
             result.price = signal.price.units
             result.reduceOnly = approved <= reduction
+            result.orderType = signal.orderType
+            result.timeInForce = signal.timeInForce
+            result.triggerPrice = signal.triggerPrice.units
+            result.postOnly = signal.postOnly
+            result.displayQuantity = signal.displayQuantity.units
         }
         return result
     }

@@ -5,6 +5,7 @@ import Ingest
 import Journal
 import Projections
 import Risk
+import Strategies
 import TapeCore
 import Testing
 import TestSupport
@@ -302,5 +303,71 @@ extension EngineTests {
         // A minimum over every order: none is worked, and the run is the plain one's but for the configuration.
         let none = try run("none", minimum: "1")
         #expect(none.orders.allSatisfy { $0.algorithm == .none && $0.parentOrderID == 0 })
+    }
+}
+
+extension EngineTests {
+    /// Asks for one order at its `at`-th trade, placed as `terms` say, `ticks` price ticks
+    /// (0.1 USDT) from that trade's price for its limit and trigger.
+    struct OneOrder: Strategy {
+        let at: Int
+        let quantity: Int64
+        let type: OrderType
+        let timeInForce: TimeInForce
+        let limitTicks: Int64?
+        let triggerTicks: Int64?
+        let postOnly: Bool
+        let display: Int64
+        var seen = 0
+
+        var readTypes: Set<EventType> { [.trade] }
+
+        mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]) throws(LookAheadError) {
+            guard view.type == .trade else { return }
+            seen += 1
+            guard seen == at else { return }
+            let price = view.trade.price.units
+            signals.append(StrategySignal(instrument: view.instrument, signal: SignalEmitted(
+                strategy: strategy, causation: view.sequence, kind: .orderIntent, quantity: Quantity(units: quantity),
+                price: Price(units: limitTicks.map { price + $0 * 10_000_000 } ?? 0), strength: 1, features: [], orderType: type,
+                timeInForce: timeInForce, triggerPrice: Price(units: triggerTicks.map { price + $0 * 10_000_000 } ?? 0), postOnly: postOnly,
+                displayQuantity: Quantity(units: display))))
+        }
+    }
+
+    @Test("an order intent is placed as its signal asks — stop, stop-limit, post-only, immediate-or-cancel, iceberg — and its signal carries the terms; the run audits clean")
+    func orderTerms() throws {
+        let directory = TemporaryDirectory("engine-order-terms")
+        let source = try sampleJournal(directory)
+        let configuration = try Self.configuration(directory, run: """
+            execution: {fees: {maker: "0.0002", taker: "0.0004"}}
+
+            """)
+        let strategies: [any Strategy] = [
+            OneOrder(at: 100, quantity: 10, type: .stop, timeInForce: .goodTillCanceled, limitTicks: nil, triggerTicks: 20, postOnly: false, display: 0),
+            OneOrder(at: 200, quantity: -10, type: .stopLimit, timeInForce: .goodTillCanceled, limitTicks: -25, triggerTicks: -20, postOnly: false, display: 0),
+            OneOrder(at: 300, quantity: 20, type: .limit, timeInForce: .goodTillCanceled, limitTicks: -30, triggerTicks: nil, postOnly: true, display: 5),
+            OneOrder(at: 400, quantity: -10, type: .limit, timeInForce: .immediateOrCancel, limitTicks: -5, triggerTicks: nil, postOnly: false, display: 0),
+        ]
+        _ = try Engine(configuration: configuration, codeVersion: "test", strategies: strategies).backtest(
+            source: source, sourcePath: directory.appending("sample"), range: nil, output: directory.appending("run"))
+        var signals: [SignalEmitted] = []
+        var orders: [OrderSubmitted] = []
+        try Journal(path: directory.appending("run")).read { snapshot in
+            try snapshot.forEachEvent { _, event in
+                if case .signal(let signal) = event.body { signals.append(signal) }
+                if case .orderSubmitted(let order) = event.body, order.parentOrderID == 0 { orders.append(order) }
+                return true
+            }
+        }
+        #expect(signals.map(\.orderType) == [.stop, .stopLimit, .limit, .limit])
+        #expect(orders.count == 4, "every intent approved: \(orders.map(\.orderType.label))")
+        for (signal, order) in zip(signals, orders) {
+            #expect(order.orderType == signal.orderType && order.timeInForce == signal.timeInForce && order.postOnly == signal.postOnly)
+            #expect(order.price == signal.price && order.triggerPrice == signal.triggerPrice && order.displayQuantity == signal.displayQuantity)
+            #expect(order.quantity.units == abs(signal.quantity.units) && order.algorithm == .none)
+        }
+        #expect(orders[0].triggerPrice.units > 0 && orders[0].price == .zero && orders[1].price.units > 0 && orders[2].displayQuantity.units == 5)
+        #expect(try RunReplay(runPath: directory.appending("run"), sourcePath: nil).audit().isClean)
     }
 }

@@ -60,7 +60,8 @@ struct GoldenVectorTests {
         #expect((0..<block.count).map { block.event(at: $0) } == GoldenEvents.events)
     }
 
-    /// The golden events as codec version 1 wrote them: order lifecycle events without a causation.
+    /// The golden events as codec version 1 wrote them: order lifecycle events without a
+    /// causation, signals without their order's terms.
     static var versionOneEvents: [Event] {
         GoldenEvents.events.map { event in
             var old = event
@@ -70,13 +71,16 @@ struct GoldenVectorTests {
             case .orderCanceled(var value): value.causation = 0; old.body = .orderCanceled(value)
             case .orderRejected(var value): value.causation = 0; old.body = .orderRejected(value)
             case .orderExpired(var value): value.causation = 0; old.body = .orderExpired(value)
+            case .signal(let value):
+                old.body = .signal(SignalEmitted(strategy: value.strategy, causation: value.causation, kind: value.kind, quantity: value.quantity,
+                                                 price: value.price, strength: value.strength, features: value.features))
             default: break
             }
             return old
         }
     }
 
-    @Test("journals from before order events named their causation still read: the version-1 vectors decode, causation 0")
+    @Test("journals from before order events named their causation and signals their order's terms still read: the version-1 vectors decode, causation 0, default terms")
     func versionOne() throws {
         let rows = try String(contentsOfFile: GoldenEvents.directory + "/v1/events.txt", encoding: .utf8)
         let frames = rows.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0))! }

@@ -73,7 +73,9 @@ public struct RandomEvents {
         case .onChainMetric: .onChainMetric(OnChainMetric(metric: code(OnChainMetricKind.self), value: int64()))
         case .signal:
             .signal(SignalEmitted(strategy: uint32(), causation: uint64(), kind: code(SignalKind.self), quantity: quantity(), price: price(), strength: double(),
-                                  features: (0..<Int.random(in: 0...5, using: &generator)).map { _ in .init(feature: uint32(), value: double()) }))
+                                  features: (0..<Int.random(in: 0...5, using: &generator)).map { _ in .init(feature: uint32(), value: double()) },
+                                  orderType: code(OrderType.self), timeInForce: code(TimeInForce.self), triggerPrice: price(), postOnly: bool(),
+                                  displayQuantity: quantity()))
         case .riskDecision:
             .riskDecision(RiskDecided(causation: uint64(), orderID: uint64(), verdict: code(RiskVerdict.self), requestedQuantity: quantity(), approvedQuantity: quantity(),
                                       rules: (0..<Int.random(in: 0...12, using: &generator)).map { _ in .init(rule: uint16(), passed: bool(), measured: double(), limit: double()) },
