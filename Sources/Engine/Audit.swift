@@ -147,15 +147,11 @@ public struct Auditor: RunVisitor {
         if listed { report.listed.append(entry) }
     }
 
-    /// What differs between a journaled decision and the re-derived one, nil when nothing
-    /// (compared as encoded, so NaN measures compare equal to themselves).
+    /// What differs between a journaled decision and the re-derived one, nil when nothing.
+    /// Every field is compared, doubles by their bits as the codec stores them (so NaN
+    /// measures compare equal to themselves): the same as comparing the two encoded, without
+    /// encoding them (which took a tenth of an audit).
     static func difference(_ journaled: RiskDecided, _ derived: RiskDecided) -> String? {
-        func bytes(_ decision: RiskDecided) -> [UInt8] {
-            var writer = ByteWriter()
-            EventCodec.appendFrame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .riskDecision(decision)), to: &writer)
-            return writer.bytes
-        }
-        guard bytes(journaled) != bytes(derived) else { return nil }
         if journaled.verdict != derived.verdict { return "verdict \(journaled.verdict.label), re-derived \(derived.verdict.label)" }
         if journaled.requestedQuantity != derived.requestedQuantity {
             return "requested \(journaled.requestedQuantity.units), re-derived \(derived.requestedQuantity.units)"
@@ -174,6 +170,7 @@ public struct Auditor: RunVisitor {
         }
         if journaled.orderID != derived.orderID { return "order \(journaled.orderID), re-derived \(derived.orderID)" }
         if journaled.stateHash != derived.stateHash { return "state hash \(journaled.stateHash), re-derived \(derived.stateHash)" }
-        return "causation \(journaled.causation), re-derived \(derived.causation)"
+        if journaled.causation != derived.causation { return "causation \(journaled.causation), re-derived \(derived.causation)" }
+        return nil
     }
 }
