@@ -53,9 +53,8 @@ public struct RiskProjection: Projection, Sendable {
     public private(set) var drawdown = Drawdown()
     private var lastMarks: [Double]
     private var markReturns: [RingBuffer]
-    /// Per instrument: trades in the volume window (receive time, size units).
-    private var volumes: [TrailingQueue<TimedValue>]
-    private var volumeTotals: [Double]
+    /// Per instrument: trades in the volume window and their total size.
+    private var volumes: [VolumeWindow]
     private let slots: [Int]
 
     public init(options: RiskOptions, instruments table: InstrumentTable) {
@@ -65,8 +64,7 @@ public struct RiskProjection: Projection, Sendable {
         equities = RingBuffer(capacity: options.window + 1)
         lastMarks = Array(repeating: .nan, count: instruments.count)
         markReturns = Array(repeating: RingBuffer(capacity: options.window), count: instruments.count)
-        volumes = Array(repeating: TrailingQueue(), count: instruments.count)
-        volumeTotals = Array(repeating: 0, count: instruments.count)
+        volumes = Array(repeating: VolumeWindow(), count: instruments.count)
         var slots = [Int](repeating: -1, count: table.count + 1)
         for (slot, id) in instruments.enumerated() { slots[Int(id.rawValue)] = slot }
         self.slots = slots
@@ -85,12 +83,7 @@ public struct RiskProjection: Projection, Sendable {
         let raw = Int(block.instruments[index].rawValue)
         guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
         let size = Double(block.trade(at: index).size.units)
-        volumes[slot].append(TimedValue(time: time, value: size))
-        volumeTotals[slot] += size
-        while let first = volumes[slot].first, first.time <= time - options.volumeWindow {
-            volumeTotals[slot] -= first.value
-            volumes[slot].removeFirst()
-        }
+        volumes[slot].add(size, at: time, keeping: options.volumeWindow)
     }
 
     /// Samples the account on every grid time up to `time`.
@@ -145,7 +138,7 @@ public struct RiskProjection: Projection, Sendable {
     /// The size traded in `instrument` over the volume window, in size units.
     public func tradedVolume(_ instrument: InstrumentID) -> Double {
         let raw = Int(instrument.rawValue)
-        return raw < slots.count && slots[raw] >= 0 ? volumeTotals[slots[raw]] : 0
+        return raw < slots.count && slots[raw] >= 0 ? volumes[slots[raw]].total : 0
     }
 
     /// Samples in a year, for annualising.
@@ -191,7 +184,7 @@ public struct RiskProjection: Projection, Sendable {
                 let size = Double(abs(ledger.positions[Int(id.rawValue)].size))
                 let depth = book?.book(id)?.depth(withinBasisPoints: options.depthBasisPoints)
                 let side = ledger.positions[Int(id.rawValue)].size > 0 ? depth?.bids : depth?.asks
-                liquidity.append((id, volumeTotals[slot] > 0 ? size / volumeTotals[slot] : .nan, side.map { $0 > 0 ? size / Double($0) : .nan } ?? .nan))
+                liquidity.append((id, volumes[slot].total > 0 ? size / volumes[slot].total : .nan, side.map { $0 > 0 ? size / Double($0) : .nan } ?? .nan))
             }
         }
         return Report(
@@ -212,15 +205,18 @@ public struct RiskProjection: Projection, Sendable {
         try drawdown.code(&coder)
         try coder.code(&lastMarks)
         try coder.code(&markReturns)
-        try coder.code(&volumeTotals)
+        var totals = volumes.map(\.total)
+        try coder.code(&totals)
+        guard totals.count == volumes.count else { throw .invalidValue(field: "volume totals", offset: 0) }
         for slot in volumes.indices {
-            var count = volumes[slot].count
+            volumes[slot].total = totals[slot]
+            var count = volumes[slot].trades.count
             try coder.code(&count)
             if !coder.isEncoding {
                 guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
-                volumes[slot] = TrailingQueue(repeating: .empty, count: count)
+                volumes[slot].trades = TrailingQueue(repeating: .empty, count: count)
             }
-            for index in volumes[slot].indices { try volumes[slot][index].code(&coder) }
+            for index in volumes[slot].trades.indices { try volumes[slot].trades[index].code(&coder) }
         }
     }
 
@@ -253,5 +249,23 @@ public struct RiskProjection: Projection, Sendable {
             })),
             ("liquidity", .object(report.liquidity.map { (context.name($0.instrument), .object([("volume_ratio", .double($0.volumeRatio)), ("depth_ratio", .double($0.depthRatio))])) })),
         ])
+    }
+}
+
+/// The trades of one instrument over the trailing volume window (receive time, size units)
+/// and their total size, kept in one place so that a trade is added and the window moved
+/// in one access.
+struct VolumeWindow: Sendable {
+    var trades = TrailingQueue<TimedValue>()
+    var total = 0.0
+
+    /// Adds a trade of `size` at `time`, and drops those at or before `time − window`.
+    mutating func add(_ size: Double, at time: Int64, keeping window: Int64) {
+        trades.append(TimedValue(time: time, value: size))
+        total += size
+        while let first = trades.first, first.time <= time - window {
+            total -= first.value
+            trades.removeFirst()
+        }
     }
 }
