@@ -65,9 +65,14 @@ public struct Engine {
 
     /// The source event types whose payloads a run of this engine reads (for a `DecodedRange`).
     public func sourceTypes(instruments: InstrumentTable) throws -> Set<EventType> {
-        var strategies = try configuration.strategies(for: instruments)
-        strategies.adding(self.strategies)
-        return try RunLoop(configuration: configuration, instruments: instruments).decodedTypes(strategies)
+        try RunLoop(configuration: configuration, instruments: instruments).decodedTypes(strategySet(instruments))
+    }
+
+    /// The run's strategies: the configured ones, then those written in Swift.
+    private func strategySet(_ instruments: InstrumentTable) throws -> StrategySet {
+        var set = try configuration.strategies(for: instruments)
+        set.adding(strategies)
+        return set
     }
 
     /// Runs the backtest of `range` of `source` (all of it when nil), writing a new run
@@ -80,6 +85,7 @@ public struct Engine {
     /// The backtest, and its performance recorded as it runs with its equity sampled every
     /// `period` nanoseconds: the same record as a replay of the run gives (`RunReplay.performance`),
     /// without the second pass.
+    ///
     /// `decoded`, when it holds `range` with every payload the run reads, is read in place of
     /// the journal (the run is the same).
     public func backtest(
@@ -108,8 +114,7 @@ public struct Engine {
         let (summary, fold, hash) = try source.read { snapshot in
             try run.write { appender in
                 var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
-                var strategies = try configuration.strategies(for: snapshot.instruments)
-                strategies.adding(self.strategies)
+                var strategies = try strategySet(snapshot.instruments)
                 for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
                 try appender.attach(Array(configuration.text.utf8), name: Attachment.run)
                 try appender.attach(Array(configuration.projectionsText.utf8), name: Attachment.projections)
