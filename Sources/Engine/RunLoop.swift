@@ -174,8 +174,10 @@ struct RunLoop {
     }
 
     /// The venue's rule: a position whose mark reaches its liquidation price is closed there.
-    /// (Runs at every price of a held position: the ledger is read in place, and only for an
-    /// instrument held.)
+    /// With several positions held, a price of one moves the others' liquidation prices too
+    /// (cross margin counts every position's PnL), so each held position is checked, in id
+    /// order. (Runs at every price of a held position: the ledger is read in place, and only
+    /// for an instrument held.)
     private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         guard fold.risk.state.held > 0 else { return }
         let type = source.types[index]
@@ -183,25 +185,26 @@ struct RunLoop {
         let raw = Int(source.instruments[index].rawValue)
         guard raw > 0, raw < liquidationPrices.count, fold.risk.state.side[raw] != 0 else { return }
         let held = fold.risk.state.held
-        let liquidation = fold.projections.ledger?.inPlace { ledger in
-            Self.liquidation(raw, step: step, ledger: &ledger, table: table, prices: &liquidationPrices, valid: &liquidationValid, held: held)
+        fold.projections.ledger?.inPlace { ledger in
+            if !liquidationValid || held > 1 {
+                for other in 1..<ledger.positions.count {
+                    liquidationPrices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan
+                }
+                liquidationValid = true
+            }
+            for checked in held > 1 ? 1..<ledger.positions.count : raw..<(raw + 1) {
+                if let liquidation = Self.liquidation(checked, step: step, ledger: &ledger, table: table, bound: liquidationPrices[checked]) {
+                    pending.append(liquidation)
+                }
+            }
         }
-        if let liquidation { pending.append(liquidation) }
     }
 
-    /// The liquidation of position `raw` if its mark has reached its liquidation price, with
-    /// the liquidation prices (`prices`) computed again unless `valid` (and only one is held).
-    private static func liquidation(
-        _ raw: Int, step: RunStep, ledger: inout LedgerProjection, table: InstrumentTable, prices: inout [Double], valid: inout Bool, held: Int
-    ) -> RunEvent? {
-        if !valid || held > 1 {
-            for other in 1..<ledger.positions.count { prices[other] = ledger.positions[other].size != 0 ? ledger.liquidationPrice(other) : .nan }
-            valid = true
-        }
+    /// The liquidation of position `raw` if its mark has reached `bound`, its liquidation price.
+    private static func liquidation(_ raw: Int, step: RunStep, ledger: inout LedgerProjection, table: InstrumentTable, bound: Double) -> RunEvent? {
         let size = ledger.positions[raw].size
-        let bound = prices[raw]
         let mark = Double(ledger.positions[raw].mark)
-        guard !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return nil }
+        guard size != 0, !bound.isNaN, size > 0 ? mark <= bound : mark >= bound else { return nil }
         let instrument = table.instruments[raw - 1]
         let tick = instrument.priceIncrement.units
         // At the liquidation price, on the tick grid toward the position's loss.

@@ -371,3 +371,59 @@ extension EngineTests {
         #expect(try RunReplay(runPath: directory.appending("run"), sourcePath: nil).audit().isClean)
     }
 }
+
+extension EngineTests {
+    @Test("with two positions on one cross-margined wallet, a crash in one moves the other's liquidation price past its mark: both are liquidated at the crash, though the other's price did not move")
+    func crossMarginLiquidation() throws {
+        let directory = TemporaryDirectory("engine-cross-liquidation")
+        let catalogue = try InstrumentCatalogue(path: Paths.catalogue)
+        let source = try Journal(path: directory.appending("source"), readOnly: false, create: true)
+        let start: Int64 = 1_680_652_800_000_000_000
+        let second: Int64 = 1_000_000_000
+        var crash: UInt64 = 0
+        try source.write { appender in
+            let btc = try appender.add(catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!)
+            let eth = try appender.add(catalogue.instrument(named: "ETHUSDT-PERP.BINANCE")!)
+            func trade(_ id: InstrumentID, _ price: Int64, at time: Int64) throws {
+                let stamp = Timestamp(nanosSinceEpoch: time)
+                try appender.append(Trade(price: Price(units: price * 100_000_000), size: Quantity(units: 1), aggressor: .buy, tradeID: UInt64(time)),
+                                    eventTime: stamp, receiveTime: stamp, instrument: id)
+            }
+            // Both rise: the EMA(2)/EMA(3) crosses go long 0.01 BTC (about 200 USDT) and 0.1 ETH (about 200 USDT).
+            for step in 0..<4 {
+                try trade(btc, 20_000 + 10 * Int64(step), at: start + Int64(2 * step) * second)
+                try trade(eth, 2_000 + Int64(step), at: start + Int64(2 * step + 1) * second)
+            }
+            // ETH halves: its 0.1 loses about 100 USDT, the whole wallet. BTC trades no more.
+            crash = appender.nextSequence
+            try trade(eth, 1_000, at: start + 10 * second)
+        }
+        let configuration = try Self.configuration(
+            directory, run: """
+                execution: {fees: {maker: "0", taker: "0"}}
+                strategies:
+                  - {type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 2, slow: 3, size: "0.01", long_only: true}
+                  - {type: ema_cross, instrument: ETHUSDT-PERP.BINANCE, fast: 2, slow: 3, size: "0.1", long_only: true}
+
+                """,
+            projections: "version: 1\nledger: {currency: USDT, cash: {USDT: \"100\"}, leverage: 20, margin: cross}\n",
+            limits: "version: 1\ninstruments: {default: {max_position: \"1\"}}\n")
+        let summary = try Engine(configuration: configuration, codeVersion: "test").backtest(
+            source: source, sourcePath: directory.appending("source"), range: nil, output: directory.appending("run"))
+        #expect(summary.fills == 2, "both went long")
+
+        var liquidations: [(instrument: UInt32, liquidation: PositionLiquidated)] = []
+        try Journal(path: directory.appending("run")).read { snapshot in
+            try snapshot.forEachEvent { _, event in
+                if case .liquidation(let liquidation) = event.body { liquidations.append((event.instrument.rawValue, liquidation)) }
+                return true
+            }
+        }
+        // Both closed at the ETH crash, in id order; BTC at its own last mark (its liquidation price passed it).
+        #expect(liquidations.map(\.instrument) == [1, 2])
+        #expect(liquidations.allSatisfy { $0.liquidation.causation == crash && $0.liquidation.side == .sell })
+        #expect(liquidations.first?.liquidation.price.units == 20_030_00_000_000 && liquidations.first?.liquidation.quantity.units == 10)
+        #expect(summary.positions.allSatisfy { $0.size == 0 })
+        #expect(try RunReplay(runPath: directory.appending("run"), sourcePath: nil).audit().isClean)
+    }
+}
