@@ -201,20 +201,35 @@ extension EngineTests {
 }
 
 extension EngineTests {
+    static let start: Int64 = 1_680_652_800_000_000_000
+    static let second: Int64 = 1_000_000_000
+
+    /// A new source journal in `directory` of the catalogue's `names`; `body` appends its
+    /// events, given the instruments' ids.
+    static func handBuilt(_ directory: TemporaryDirectory, instruments names: [String], _ body: (inout JournalAppender, [InstrumentID]) throws -> Void) throws -> Journal {
+        let catalogue = try InstrumentCatalogue(path: Paths.catalogue)
+        let source = try Journal(path: directory.appending("source"), readOnly: false, create: true)
+        try source.write { appender in
+            let ids = try names.map { try appender.add(catalogue.instrument(named: $0)!) }
+            try body(&appender, ids)
+        }
+        return source
+    }
+
+    /// Appends a trade of one lot of `id` at `price` whole units, at `time`.
+    static func trade(_ appender: inout JournalAppender, _ id: InstrumentID, _ price: Int64, at time: Int64) throws {
+        let stamp = Timestamp(nanosSinceEpoch: time)
+        try appender.append(Trade(price: Price(units: price * 100_000_000), size: Quantity(units: 1), aggressor: .buy, tradeID: UInt64(time)),
+                            eventTime: stamp, receiveTime: stamp, instrument: id)
+    }
+
     @Test("funding settled on a held position is journaled as paid, and a mark through the liquidation price liquidates it there")
     func fundingAndLiquidation() throws {
         let directory = TemporaryDirectory("engine-liquidation")
-        let catalogue = try InstrumentCatalogue(path: Paths.catalogue)
-        let source = try Journal(path: directory.appending("source"), readOnly: false, create: true)
-        let start: Int64 = 1_680_652_800_000_000_000
-        let second: Int64 = 1_000_000_000
-        try source.write { appender in
-            let id = try appender.add(catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!)
-            func trade(_ price: Int64, at time: Int64) throws {
-                let stamp = Timestamp(nanosSinceEpoch: time)
-                try appender.append(Trade(price: Price(units: price * 100_000_000), size: Quantity(units: 1), aggressor: .buy, tradeID: UInt64(time)),
-                                    eventTime: stamp, receiveTime: stamp, instrument: id)
-            }
+        let (start, second) = (Self.start, Self.second)
+        let source = try Self.handBuilt(directory, instruments: ["BTCUSDT-PERP.BINANCE"]) { appender, ids in
+            let id = ids[0]
+            func trade(_ price: Int64, at time: Int64) throws { try Self.trade(&appender, id, price, at: time) }
             // Rising: the EMA(2)/EMA(3) cross goes long 0.1 at the third trade (20 020).
             for step in 0..<4 { try trade(20_000 + 10 * Int64(step), at: start + Int64(step) * second) }
             // A funding of 0.1 % due at start + 10 s, settled at the next trade.
@@ -376,19 +391,11 @@ extension EngineTests {
     @Test("with two positions on one cross-margined wallet, a crash in one moves the other's liquidation price past its mark: both are liquidated at the crash, though the other's price did not move")
     func crossMarginLiquidation() throws {
         let directory = TemporaryDirectory("engine-cross-liquidation")
-        let catalogue = try InstrumentCatalogue(path: Paths.catalogue)
-        let source = try Journal(path: directory.appending("source"), readOnly: false, create: true)
-        let start: Int64 = 1_680_652_800_000_000_000
-        let second: Int64 = 1_000_000_000
+        let (start, second) = (Self.start, Self.second)
         var crash: UInt64 = 0
-        try source.write { appender in
-            let btc = try appender.add(catalogue.instrument(named: "BTCUSDT-PERP.BINANCE")!)
-            let eth = try appender.add(catalogue.instrument(named: "ETHUSDT-PERP.BINANCE")!)
-            func trade(_ id: InstrumentID, _ price: Int64, at time: Int64) throws {
-                let stamp = Timestamp(nanosSinceEpoch: time)
-                try appender.append(Trade(price: Price(units: price * 100_000_000), size: Quantity(units: 1), aggressor: .buy, tradeID: UInt64(time)),
-                                    eventTime: stamp, receiveTime: stamp, instrument: id)
-            }
+        let source = try Self.handBuilt(directory, instruments: ["BTCUSDT-PERP.BINANCE", "ETHUSDT-PERP.BINANCE"]) { appender, ids in
+            let (btc, eth) = (ids[0], ids[1])
+            func trade(_ id: InstrumentID, _ price: Int64, at time: Int64) throws { try Self.trade(&appender, id, price, at: time) }
             // Both rise: the EMA(2)/EMA(3) crosses go long 0.01 BTC (about 200 USDT) and 0.1 ETH (about 200 USDT).
             for step in 0..<4 {
                 try trade(btc, 20_000 + 10 * Int64(step), at: start + Int64(2 * step) * second)
