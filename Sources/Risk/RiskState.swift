@@ -135,11 +135,12 @@ public struct RiskState: Sendable {
         track(raw, price: price)
     }
 
-    /// Keeps the best price of the position held (its side unchanged).
+    /// Keeps the best price of the position held (its side unchanged). (Written only when it
+    /// improves: a write to the array checks its storage is unique, at every price.)
     private mutating func track(_ raw: Int, price: Int64) {
         guard raw > 0 && raw < side.count else { return }
-        if side[raw] > 0 { best[raw] = max(best[raw], price) }
-        if side[raw] < 0 { best[raw] = min(best[raw], price) }
+        let side = side[raw]
+        if side > 0 ? price > best[raw] : side < 0 && price < best[raw] { best[raw] = price }
     }
 
     /// The order a fill counts against: the parent for a child.
