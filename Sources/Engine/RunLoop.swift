@@ -113,7 +113,7 @@ struct RunLoop {
     /// configured execution algorithm when it is large enough (specs/execution.md).
     private mutating func submit(_ outcome: RiskOutcome, id: UInt64, step: RunStep) {
         let raw = Int(outcome.instrument.rawValue)
-        let worked = outcome.orderType == .market && !outcome.reduceOnly && (outcome.decision.verdict == .approve || outcome.decision.verdict == .resize)
+        let worked = outcome.orderType == .market && (outcome.decision.verdict == .approve || outcome.decision.verdict == .resize)
             ? simulator.options.algorithm(forQuantity: outcome.quantity, sizeScale: table.instruments[raw - 1].sizeScale) : .none
         let request = OrderRequest(
             instrument: outcome.instrument, side: outcome.quantity > 0 ? .buy : .sell, type: outcome.orderType, timeInForce: outcome.timeInForce,

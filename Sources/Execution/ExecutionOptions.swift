@@ -36,8 +36,8 @@ public struct ExecutionOptions: Sendable, Equatable {
     /// POV: children take this fraction of the volume traded after the order.
     public var povParticipation = 0.1
     /// The algorithm that works the market orders a run places for its signals, when they are
-    /// `algorithmMinimum` or larger (in the instrument's units) and not reduce-only; `.none`
-    /// sends them as they are. The risk engine's own orders are never worked.
+    /// `algorithmMinimum` or larger (in the instrument's units); `.none` sends them as they
+    /// are. The risk engine's own orders are never worked.
     public var algorithm = ExecutionAlgorithm.none
     public var algorithmMinimum = ScaledDecimal(units: 0, scale: 0)
 

@@ -274,14 +274,14 @@ extension EngineTests {
 }
 
 extension EngineTests {
-    @Test("with an execution algorithm, the orders placed for signals at or over its minimum are parents worked by it (children fill them) and the rest go as they are; the run audits clean; a minimum over every order works none")
+    @Test("with an execution algorithm, the orders placed for signals at or over its minimum are parents worked by it (children fill them; a reduction's are reduce-only) and the rest go as they are; the run audits clean; a minimum over every order works none")
     func workedOrders() throws {
         let directory = TemporaryDirectory("engine-algorithm")
         let source = try sampleJournal(directory)
-        func run(_ name: String, minimum: String) throws -> (summary: RunSummary, orders: [OrderSubmitted], fills: [UInt64: Int64]) {
+        func run(_ name: String, minimum: String, longOnly: Bool = false) throws -> (summary: RunSummary, orders: [OrderSubmitted], fills: [UInt64: Int64]) {
             let configuration = try Self.configuration(directory, run: """
                 execution: {fees: {maker: "0.0002", taker: "0.0004"}, algorithm: {type: twap, min_quantity: "\(minimum)"}, twap: {duration: 20s, slices: 4}}
-                strategies: [{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: "0.01"}]
+                strategies: [{type: ema_cross, instrument: BTCUSDT-PERP.BINANCE, fast: 10, slow: 50, size: "0.01", long_only: \(longOnly)}]
 
                 """)
             let summary = try Engine(configuration: configuration, codeVersion: "test").backtest(
@@ -303,7 +303,7 @@ extension EngineTests {
         let parents = worked.orders.filter { $0.algorithm == .twap }
         let children = worked.orders.filter { $0.parentOrderID != 0 }
         #expect(parents.count > 5 && children.count >= parents.count)
-        #expect(parents.allSatisfy { $0.parentOrderID == 0 && !$0.reduceOnly })
+        #expect(parents.allSatisfy { $0.parentOrderID == 0 && !$0.reduceOnly }, "flips and entries add exposure")
         #expect(children.allSatisfy { child in child.algorithm == .none && parents.contains { $0.orderID == child.parentOrderID } })
         // Parents never trade themselves; their children's fills add up to no more than each parent.
         #expect(parents.allSatisfy { worked.fills[$0.orderID] == nil })
@@ -315,7 +315,11 @@ extension EngineTests {
         let some = try run("some", minimum: "0.015")
         #expect(some.orders.filter { $0.algorithm == .twap }.allSatisfy { $0.quantity.units == 20 })
         #expect(some.orders.contains { $0.algorithm == .twap } && some.orders.contains { $0.parentOrderID == 0 && $0.algorithm == .none && $0.quantity.units == 10 })
-        // A minimum over every order: none is worked, and the run is the plain one's but for the configuration.
+        // Long only, the exits to flat are reduce-only parents, and so are their children.
+        let exits = try run("exits", minimum: "0.01", longOnly: true)
+        let reducing = exits.orders.filter { $0.algorithm == .twap && $0.reduceOnly }
+        #expect(!reducing.isEmpty && exits.orders.filter { $0.parentOrderID != 0 && reducing.map(\.orderID).contains($0.parentOrderID) }.allSatisfy(\.reduceOnly))
+        // A minimum over every order: none is worked.
         let none = try run("none", minimum: "1")
         #expect(none.orders.allSatisfy { $0.algorithm == .none && $0.parentOrderID == 0 })
     }
