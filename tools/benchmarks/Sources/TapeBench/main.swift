@@ -21,8 +21,13 @@ func option(_ name: String) -> String? {
 let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
 let shared = option("--shared") ?? "../shared/data"
 let tapeBinary = option("--tape") ?? ".build/release/tape"
-// `--scratch DIR` keeps the journals the figures build there, and reuses them (for profiling).
+// `--scratch DIR` keeps the journals the figures build there, for profiling afterwards. The
+// figures build every journal anew, so DIR must be absent or empty.
 let keptScratch = option("--scratch")
+if let keptScratch, let contents = try? FileManager.default.contentsOfDirectory(atPath: keptScratch), !contents.isEmpty {
+    FileHandle.standardError.write(Data("tape-bench: --scratch \(keptScratch) is not empty; the figures build their journals anew: give an empty or new directory\n".utf8))
+    exit(2)
+}
 let scratch = keptScratch ?? FileManager.default.temporaryDirectory.appendingPathComponent("tape-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
 defer { if keptScratch == nil { try? FileManager.default.removeItem(atPath: scratch) } }  // best effort: a leftover temp dir harms nothing
