@@ -286,8 +286,10 @@ struct LedgerTests {
         let (coin, contracts) = try Self.ledger("ledger: {}\n", fills: [(Self.inverse, .buy, 100, 20_000_00_000_000), (Self.inverse, .sell, 100, 25_000_00_000_000)], mark: 25_000_00_000_000)
         #expect(coin.positions[contracts].realized == Amount.one / 10)
         // Spot: buy 0.5 BTC at 30 000: −15 000 USDT, +0.5 BTC.
-        let (spot, _) = try Self.ledger("ledger: {cash: {USDT: \"20000\"}}\n", fills: [(Self.spot, .buy, 50_000_000, 30_000_00_000_000)], mark: 30_000_00_000_000)
+        let (spot, holding) = try Self.ledger("ledger: {cash: {USDT: \"20000\"}}\n", fills: [(Self.spot, .buy, 50_000_000, 30_000_00_000_000)], mark: 30_000_00_000_000)
         #expect(spot.cash[spot.currencies.firstIndex(of: "USDT")!].balance == Int128(5_000) * Amount.one)
         #expect(spot.cash[spot.currencies.firstIndex(of: "BTC")!].balance == Amount.one / 2)
+        // A spot holding is never liquidated.
+        #expect(spot.positions[holding].size != 0 && spot.liquidationPrice(holding).isNaN)
     }
 }

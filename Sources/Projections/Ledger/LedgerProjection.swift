@@ -349,10 +349,11 @@ public struct LedgerProjection: Projection, Sendable {
     /// inverse `(size × MMR + side × size) / ((WB + cum) / multiplier + side × size / entry)` with
     /// size in contracts; WB the cross wallet (or the isolated margin), TMM₁ and UPNL₁ the other
     /// positions' maintenance and unrealized PnL in the same currency (0 when isolated), MMR and cum
-    /// those of the tier at the current notional. NaN when there is no position or it is below 0.
+    /// those of the tier at the current notional. NaN when there is no position, when it is
+    /// below 0, and for spot holdings (which are never liquidated).
     public func liquidationPrice(_ raw: Int) -> Double {
         let position = positions[raw]
-        guard position.size != 0, position.mark > 0 else { return .nan }
+        guard position.size != 0, position.mark > 0, isDerivative(raw) else { return .nan }
         let contract = terms.contracts[raw]
         let settle = terms.settlement[raw]
         var wallet = options.margin == .isolated ? position.isolatedMargin : cash[settle].balance
