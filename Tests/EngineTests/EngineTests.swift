@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Events
 import Foundation
 import Ingest
@@ -436,5 +436,29 @@ extension EngineTests {
         #expect(liquidations.first?.liquidation.price.units == 20_030_00_000_000 && liquidations.first?.liquidation.quantity.units == 10)
         #expect(summary.positions.allSatisfy { $0.size == 0 })
         #expect(try RunReplay(runPath: directory.appending("run"), sourcePath: nil).audit().isClean)
+    }
+}
+
+extension EngineTests {
+    @Test("the audit's field-by-field comparison of decisions agrees with comparing their encodings: on random decisions, on their own decoding (NaN measures included), and on every decodable one-bit change of their frames")
+    func decisionComparison() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        func decision(_ event: Event) -> RiskDecided? { if case .riskDecision(let decided) = event.body { decided } else { nil } }
+        var changed = 0
+        for _ in 0..<200 {
+            var a = decision(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: random.body(.riskDecision)))!
+            if !a.rules.isEmpty && random.bool() { a.rules[0].measured = .nan }
+            let frame = EventCodec.frame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .riskDecision(a)))
+            #expect(Auditor.difference(a, decision(try EventCodec.decodeFrame(frame))!) == nil, "\(note)")
+            let bit = Int(random.uint32() % UInt32(frame.count * 8))
+            var flipped = frame
+            flipped[bit / 8] ^= 1 << UInt8(bit % 8)
+            guard let b = (try? EventCodec.decodeFrame(flipped)).flatMap(decision) else { continue }
+            let same = EventCodec.frame(Event(eventTime: .epoch, receiveTime: .epoch, instrument: .none, body: .riskDecision(b))) == frame
+            #expect((Auditor.difference(a, b) == nil) == same, "\(note): bit \(bit)")
+            if !same { changed += 1 }
+        }
+        #expect(changed > 50, "enough changed decisions decoded (\(changed)) for the check to mean something")
     }
 }
