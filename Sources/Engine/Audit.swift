@@ -62,7 +62,14 @@ public struct Auditor: RunVisitor {
     private var expected: [RiskOutcome] = []
     private var matched = 0
     private var expectedKill: KillSwitchTripped?
-    private var signal: (instrument: InstrumentID, signal: SignalEmitted)?
+    private var signal: PendingSignal?
+
+    /// A signal and its instrument. (A named type: an optional tuple was tested and destroyed
+    /// through the runtime's generic witnesses at every source event.)
+    private struct PendingSignal {
+        let instrument: InstrumentID
+        let signal: SignalEmitted
+    }
 
     public init(selection: Selection = .all) {
         self.selection = selection
@@ -73,15 +80,15 @@ public struct Auditor: RunVisitor {
         switch run.types[index] {
         case .signal:
             consultMonitor(source, at: sourceIndex, fold: &fold, unmatchedAreMissing: true)
-            signal = (run.instruments[index], run.payloads.signals[slot])
+            signal = PendingSignal(instrument: run.instruments[index], signal: run.payloads.signals[slot])
         case .riskDecision:
             let journaled = run.payloads.riskDecisions[slot]
             let instrument = run.instruments[index]
             var derived: RiskOutcome?
             let answered = signal != nil
-            if let (signalInstrument, signalPayload) = signal {
+            if let pending = signal {
                 let step = RunStep(sequence: source.sequence(at: sourceIndex), time: source.receiveTimes[sourceIndex])
-                derived = fold.risk.decide(signalPayload, instrument: signalInstrument, step: step, projections: &fold.projections)
+                derived = fold.risk.decide(pending.signal, instrument: pending.instrument, step: step, projections: &fold.projections)
                 signal = nil
             } else {
                 consultMonitor(source, at: sourceIndex, fold: &fold, unmatchedAreMissing: false)
@@ -108,9 +115,10 @@ public struct Auditor: RunVisitor {
     public mutating func endStep(_ source: DecodedBlock, at index: Int, fold: inout RunFold) throws {
         consultMonitor(source, at: index, fold: &fold, unmatchedAreMissing: true)
         monitored = false
-        expected.removeAll(keepingCapacity: true)
+        // (Most steps decide nothing: what is already empty is left alone.)
+        if !expected.isEmpty { expected.removeAll(keepingCapacity: true) }
         matched = 0
-        signal = nil
+        if signal != nil { signal = nil }
     }
 
     /// The engine's own decisions at this step, computed once, at the point it made them
@@ -119,7 +127,8 @@ public struct Auditor: RunVisitor {
     private mutating func consultMonitor(_ source: DecodedBlock, at index: Int, fold: inout RunFold, unmatchedAreMissing: Bool) {
         if !monitored {
             monitored = true
-            expected = fold.risk.monitor(source, at: index, projections: &fold.projections)
+            let outcomes = fold.risk.monitor(source, at: index, projections: &fold.projections)
+            if !outcomes.isEmpty { expected = outcomes }
         }
         guard unmatchedAreMissing, matched < expected.count else { return }
         for outcome in expected[matched...] {

@@ -87,31 +87,31 @@ public struct RunReplay {
         return try source.read { sourceSnapshot in
             try run.read { runSnapshot in
                 var fold = try RunFold(configuration: configuration, instruments: sourceSnapshot.instruments)
-                var cursor = try JournalCursor(runSnapshot, from: 2)
+                var side = try RunSide(cursor: JournalCursor(runSnapshot, from: 2), path: runPath)
                 var reader = BlockReader()
                 let filter = EventFilter(types: fold.decodedTypes, instruments: nil)
                 let first = started.sourceFirstSequence
-                var next = try Self.causation(cursor, runPath: runPath)
                 try sourceSnapshot.scan(from: first, through: through, filter: filter, using: &reader) { block in
-                    for index in block.indices(from: first, through: through) where RunFold.isMarketEvent(block, at: index) {
-                        try visitor.beginStep(block, at: index, fold: &fold)
-                        fold.take(block, at: index)
-                        let sequence = block.sequence(at: index)
-                        guard next >= sequence else {
-                            throw RunError("\(runPath): run event \(cursor.sequence) names source event \(next), before the source event \(sequence) it follows")
-                        }
-                        while next == sequence {
-                            try visitor.run(cursor.block, at: cursor.index, source: block, at: index, fold: &fold)
-                            fold.take(cursor.block, at: cursor.index)
-                            try cursor.advance()
-                            next = try Self.causation(cursor, runPath: runPath)
-                        }
-                        try visitor.endStep(block, at: index, fold: &fold)
+                    let indices = block.indices(from: first, through: through)
+                    var resume: Int?
+                    while true {
+                        // The run block is lent by a copy (its arrays retained) for each source
+                        // block it meets: read from the cursor, a captured variable, at every
+                        // run event, it was copied at each.
+                        let stopped = try {
+                            let run = side.cursor.block
+                            return try Self.merge(block, indices, resuming: resume, run: run, side: &side, fold: &fold, visitor: &visitor)
+                        }()
+                        guard let stopped else { break }
+                        // Past the run block only once its copy is gone, so that the cursor
+                        // decodes the next one into arrays of its own.
+                        try side.advance()
+                        resume = stopped
                     }
                     return true
                 }
-                if through == started.sourceLastSequence && next != .max {
-                    throw RunError("\(runPath): run event \(cursor.sequence) names source event \(next), past the source range the run read")
+                if through == started.sourceLastSequence && side.next != .max {
+                    throw RunError("\(runPath): run event \(side.cursor.sequence) names source event \(side.next), past the source range the run read")
                 }
                 return fold
             }
@@ -120,16 +120,85 @@ public struct RunReplay {
 }
 
 extension RunReplay {
-    /// The source event the cursor's run event reacted to (none left: `.max`). (Outside the
-    /// generic replay, so that it is not itself generic: a generic one copied the cursor
-    /// through its value witnesses at every run event.)
-    private static func causation(_ cursor: borrowing JournalCursor, runPath: String) throws -> UInt64 {
-        guard !cursor.isExhausted else { return .max }
-        if let causation = cursor.block.causation(at: cursor.index) { return causation }
-        guard cursor.block.types[cursor.index] == .runEnded else {
-            throw RunError("\(runPath): run event \(cursor.sequence) (\(cursor.block.types[cursor.index].label)) names no source event")
+    /// The run journal's side of a replay: its cursor, and the source event its current event
+    /// reacted to (`.max` past the last).
+    private struct RunSide {
+        var cursor: JournalCursor
+        var next: UInt64 = 0
+        let path: String
+
+        init(cursor: JournalCursor, path: String) throws {
+            self.cursor = cursor
+            self.path = path
+            next = try causation(in: cursor.block)
         }
-        return .max
+
+        /// Moves to the next run event, which may be in the next block.
+        mutating func advance() throws {
+            try cursor.advance()
+            next = try causation(in: cursor.block)
+        }
+
+        /// Moves to the next run event, which is in `run`, the cursor's block. (Read from the
+        /// block lent, where reading the cursor's copied it.)
+        mutating func advance(within run: DecodedBlock) throws {
+            try cursor.advance()
+            next = try causation(in: run)
+        }
+
+        /// The source event the cursor's run event, in `block`, reacted to. (Not generic, so
+        /// that the cursor is not copied through value witnesses.)
+        private func causation(in block: DecodedBlock) throws -> UInt64 {
+            guard !cursor.isExhausted else { return .max }
+            if let causation = block.causation(at: cursor.index) { return causation }
+            guard block.types[cursor.index] == .runEnded else {
+                throw RunError("\(path): run event \(cursor.sequence) (\(block.types[cursor.index].label)) names no source event")
+            }
+            return .max
+        }
+    }
+
+    /// Replays the source events `indices` of `source` — from `resume`, whose step was begun,
+    /// when given — each with the run events that reacted to it, taken from `run`, the run
+    /// side's block. Returns nil once the source events are done, else the source event whose
+    /// run events go on past `run` (its last event taken; the caller moves past it).
+    private static func merge(
+        _ source: DecodedBlock, _ indices: Range<Int>, resuming resume: Int?, run: DecodedBlock, side: inout RunSide, fold: inout RunFold,
+        visitor: inout some RunVisitor
+    ) throws -> Int? {
+        var start = indices.lowerBound
+        if let resume {
+            if try foldRunEvents(following: resume, of: source, from: run, side: &side, fold: &fold, visitor: &visitor) { return resume }
+            try visitor.endStep(source, at: resume, fold: &fold)
+            start = resume + 1
+        }
+        for index in start..<indices.upperBound where RunFold.isMarketEvent(source, at: index) {
+            try visitor.beginStep(source, at: index, fold: &fold)
+            fold.take(source, at: index)
+            let sequence = source.sequence(at: index)
+            guard side.next >= sequence else {
+                throw RunError("\(side.path): run event \(side.cursor.sequence) names source event \(side.next), before the source event \(sequence) it follows")
+            }
+            if try foldRunEvents(following: index, of: source, from: run, side: &side, fold: &fold, visitor: &visitor) { return index }
+            try visitor.endStep(source, at: index, fold: &fold)
+        }
+        return nil
+    }
+
+    /// Takes the run events of `run` from the run side's on while they reacted to source event
+    /// `index` of `source`, showing each to `visitor`. Returns true when it took `run`'s last.
+    @inline(__always)
+    private static func foldRunEvents(
+        following index: Int, of source: DecodedBlock, from run: DecodedBlock, side: inout RunSide, fold: inout RunFold, visitor: inout some RunVisitor
+    ) throws -> Bool {
+        let sequence = source.sequence(at: index)
+        while side.next == sequence {
+            try visitor.run(run, at: side.cursor.index, source: source, at: index, fold: &fold)
+            fold.take(run, at: side.cursor.index)
+            if side.cursor.index + 1 == run.count { return true }
+            try side.advance(within: run)
+        }
+        return false
     }
 }
 

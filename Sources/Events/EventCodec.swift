@@ -13,10 +13,15 @@ public enum EventCodec {
 
     /// Appends `event` as one frame.
     public static func appendFrame(_ event: Event, to output: inout ByteWriter) {
-        var body = RowWriter()
+        // The body is written in place after a byte kept for its length (no buffer of its
+        // own to allocate at every event); the length goes there once known.
+        var body = RowWriter(writer: output)
+        output = ByteWriter()
+        let start = body.writer.count
+        body.writer.write(0)
         encodeBody(event, into: &body)
-        output.writeVarint(UInt64(body.writer.count))
-        output.write(contentsOf: body.writer.bytes)
+        output = body.writer
+        output.fillLengthPrefix(at: start)
     }
 
     /// The frame of `event`.

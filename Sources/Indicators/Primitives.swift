@@ -62,9 +62,11 @@ public struct SMAState: StateCodable, Sendable, Equatable {
 public struct EMAState: StateCodable, Sendable, Equatable {
     public let period: Int
     public let k: Double
-    private var sum = 0.0
-    private var seen = 0
-    public private(set) var value = Double.nan
+    @usableFromInline var sum = 0.0
+    @usableFromInline var seen = 0
+    /// The average (NaN until seeded).
+    public var value: Double { current }
+    @usableFromInline var current = Double.nan
 
     /// `k` defaults to TA-Lib's `2 / (period + 1)`.
     public init(period: Int, k: Double? = nil) {
@@ -73,7 +75,9 @@ public struct EMAState: StateCodable, Sendable, Equatable {
         self.k = k ?? 2.0 / Double(period + 1)
     }
 
-    /// The average after `x`, nil until `period` values were seen.
+    /// The average after `x`, nil until `period` values were seen. (Inlinable: strategies
+    /// update it at every trade.)
+    @inlinable
     public mutating func update(_ x: Double) -> Double? {
         seen += 1
         if seen < period {
@@ -82,12 +86,12 @@ public struct EMAState: StateCodable, Sendable, Equatable {
         }
         if seen == period {
             sum += x
-            value = sum / Double(period)
+            current = sum / Double(period)
         } else {
             seen = period + 1  // saturate: only "seeded or not" matters from here on
-            value = (x - value) * k + value
+            current = (x - current) * k + current
         }
-        return value
+        return current
     }
 
     public var isSeeded: Bool { seen >= period }
@@ -95,7 +99,7 @@ public struct EMAState: StateCodable, Sendable, Equatable {
     public mutating func code(_ coder: inout StateCoder) throws(CodecError) {
         try coder.code(&sum)
         try coder.code(&seen)
-        try coder.code(&value)
+        try coder.code(&current)
     }
 }
 

@@ -154,11 +154,11 @@ public struct StrategySet: Sendable {
         for (number, entry) in order.enumerated() {
             let strategy = UInt32(number)
             switch entry.kind {
-            case .movingAverageCross: crosses[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
-            case .rsiReversion: reversions[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
-            case .breakout: breakouts[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
-            case .fundingCarry: carries[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
-            case .pairs: pairs[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+            case .movingAverageCross: Self.react(&crosses, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            case .rsiReversion: Self.react(&reversions, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            case .breakout: Self.react(&breakouts, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            case .fundingCarry: Self.react(&carries, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            case .pairs: Self.react(&pairs, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             case .added:
                 do {
                     try added[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
@@ -170,4 +170,26 @@ public struct StrategySet: Sendable {
             }
         }
     }
+
+    /// Strategy `index` of `list` reacts. (One call per kind: with the lists changed in the
+    /// loop itself, Swift checked that every list was uniquely held at every event, where
+    /// this checks the one in use.)
+    @inline(never)
+    private static func react<S: BuiltInStrategy>(
+        _ list: inout [S], _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]
+    ) {
+        list[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+    }
 }
+
+/// The strategies configured from files. They read only the current event, so they never
+/// throw a look-ahead.
+protocol BuiltInStrategy: Strategy {
+    mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal])
+}
+
+extension MovingAverageCross: BuiltInStrategy {}
+extension RSIReversion: BuiltInStrategy {}
+extension Breakout: BuiltInStrategy {}
+extension FundingCarry: BuiltInStrategy {}
+extension PairsReversion: BuiltInStrategy {}

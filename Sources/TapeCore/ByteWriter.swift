@@ -33,46 +33,54 @@ public struct ByteWriter: Sendable {
 
     /// Appends `value` as 2 little-endian bytes.
     @inlinable public mutating func writeLittleEndian(_ value: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: value))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        append(of: value.littleEndian)
     }
 
     /// Appends `value` as 4 little-endian bytes.
     @inlinable public mutating func writeLittleEndian(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        append(of: value.littleEndian)
     }
 
     /// Appends `value` as 8 little-endian bytes.
     @inlinable public mutating func writeLittleEndian(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        append(of: value.littleEndian)
     }
 
     /// Appends `value` as 8 big-endian bytes: the byte order that sorts like the number.
     @inlinable public mutating func writeBigEndian(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        append(of: value.bigEndian)
     }
 
-    /// Appends `value` as an unsigned LEB128 varint: 7 bits per byte, low bits first,
-    /// the high bit set on every byte but the last. 1 to 10 bytes.
+    /// Appends the memory of `value` as it lies: one append (one uniqueness check), where a
+    /// byte at a time pays one per byte.
+    @inlinable @inline(__always) mutating func append<T: FixedWidthInteger>(of value: T) {
+        Swift.withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) }
+    }
+
     /// Writes a `Double` as its IEEE 754 bit pattern, little-endian: exact, and the same bytes
     /// for the same value in every process (NaN payloads included).
     @inlinable public mutating func writeDouble(_ value: Double) {
         writeLittleEndian(value.bitPattern)
     }
 
+    /// Appends `value` as an unsigned LEB128 varint: 7 bits per byte, low bits first,
+    /// the high bit set on every byte but the last. 1 to 10 bytes.
     @inlinable public mutating func writeVarint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
+        if value < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            return
         }
-        bytes.append(UInt8(truncatingIfNeeded: rest))
+        Self.withVarint(value) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Hands `body` the varint of `value`, built in a scratch on the stack: appended at once,
+    /// where a byte at a time pays a uniqueness check for each.
+    @inlinable static func withVarint<Result>(_ value: UInt64, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        var scratch: (UInt64, UInt64) = (0, 0)
+        let count = withUnsafeMutableBytes(of: &scratch) { raw in
+            RawOutput(base: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: raw.count).writeVarint(value, at: 0)
+        }
+        return Swift.withUnsafeBytes(of: &scratch) { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
 
     /// Appends `value` zigzag-mapped (0, -1, 1, -2, … → 0, 1, 2, 3, …) then as a varint,
@@ -111,6 +119,19 @@ public struct ByteWriter: Sendable {
         for index in 0..<4 {
             bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(index * 8))
         }
+    }
+
+    /// Writes at `offset`, where one byte was kept for it, the varint length of the bytes
+    /// written after it: for a length-prefixed string whose length is known only once it is
+    /// written. A length of 128 or more takes the room it needs.
+    public mutating func fillLengthPrefix(at offset: Int) {
+        precondition(offset >= 0 && offset < bytes.count, "length prefix outside the written bytes")
+        let length = UInt64(bytes.count - offset - 1)
+        if length < 0x80 {
+            bytes[offset] = UInt8(truncatingIfNeeded: length)
+            return
+        }
+        Self.withVarint(length) { bytes.replaceSubrange(offset..<offset + 1, with: $0) }
     }
 
     /// Gives `body` the written bytes without copying them.

@@ -50,6 +50,35 @@ struct RiskTests {
         }
     }
 
+    @Test("historical VaR and ES from the smallest returns alone are bit for bit those of the whole window sorted, ties included")
+    func historicalPartialSort() {
+        func sortedAll(_ returns: [Double], _ level: Double) -> (Double, Double) {
+            let sorted = returns.sorted()
+            let position = (1 - level) * Double(sorted.count - 1)
+            let lower = Int(position.rounded(.down))
+            let upper = min(lower + 1, sorted.count - 1)
+            let quantile = sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+            let tail = sorted.filter { $0 <= quantile }
+            return (-quantile, tail.isEmpty ? -quantile : -(tail.reduce(0, +) / Double(tail.count)))
+        }
+        var generator = SeededGenerator(seed: 11)
+        for trial in 0..<400 {
+            let count = Int.random(in: 2...300, using: &generator)
+            // Coarse values make ties (and signed zeros) common; fine ones make them rare.
+            let coarse = trial % 2 == 0
+            let returns = (0..<count).map { _ in
+                coarse ? Double(Int.random(in: -6...6, using: &generator)) / 1_000 * (Bool.random(using: &generator) ? 1 : -1)
+                       : Double.random(in: -0.05...0.05, using: &generator)
+            }
+            for level in [0.5, 0.9, 0.95, 0.99, 0.999] {
+                let (valueAtRisk, shortfall) = RiskMath.historical(returns, level: level)
+                let reference = sortedAll(returns, level)
+                #expect(valueAtRisk.bitPattern == reference.0.bitPattern && shortfall.bitPattern == reference.1.bitPattern,
+                        "trial \(trial), level \(level): \(valueAtRisk), \(shortfall) vs \(reference)")
+            }
+        }
+    }
+
     @Test("the projection samples equity on its time grid before each event, and its window feeds the measures")
     func sampling() throws {
         let directory = TemporaryDirectory("risk")

@@ -43,13 +43,16 @@ public enum RiskMath {
 
     /// Historical VaR and ES at `level`: the loss at the (1 − level) empirical quantile (linear
     /// interpolation between order statistics, numpy's default), and the mean loss at or beyond it.
+    /// Only the smallest returns are sorted, as the whole window sorted would order them, and
+    /// the tail is summed in that order: the same figures as sorting it all, at a fraction of
+    /// the cost (a decision reads them each time the window moves).
     public static func historical(_ returns: [Double], level: Double) -> (valueAtRisk: Double, expectedShortfall: Double) {
         guard returns.count >= 2 else { return (.nan, .nan) }
-        let sorted = returns.sorted()
-        let position = (1 - level) * Double(sorted.count - 1)
+        let position = (1 - level) * Double(returns.count - 1)
         let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
+        let upper = min(lower + 1, returns.count - 1)
         let fraction = position - Double(lower)
+        let sorted = smallest(upper + 1, of: returns)
         let quantile = sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
         var tailSum = 0.0
         var tailCount = 0.0
@@ -57,7 +60,32 @@ public enum RiskMath {
             tailSum += value
             tailCount += 1
         }
+        // Past the smallest, only returns equal to the quantile belong to the tail: the ones
+        // after those kept, in their order (the sort is stable; 0 and −0 are equal).
+        var kept = sorted.reduce(0) { $0 + ($1 == quantile ? 1 : 0) }
+        for value in returns where value == quantile {
+            if kept > 0 {
+                kept -= 1
+            } else {
+                tailSum += value
+                tailCount += 1
+            }
+        }
         return (-quantile, tailCount > 0 ? -(tailSum / tailCount) : -quantile)
+    }
+
+    /// The `count` smallest of `values`, ascending, equal ones in their order in `values`:
+    /// the first `count` of `values.sorted()`.
+    static func smallest(_ count: Int, of values: [Double]) -> [Double] {
+        var kept: [Double] = []
+        kept.reserveCapacity(count)
+        for value in values where kept.count < count || value < kept[count - 1] {
+            if kept.count == count { kept.removeLast() }
+            var at = kept.count
+            while at > 0 && value < kept[at - 1] { at -= 1 }
+            kept.insert(value, at: at)
+        }
+        return kept
     }
 
     /// Parametric (normal) VaR and ES at `level`: `−(μ + z σ)` and `−(μ − σ φ(z) / (1 − level))`

@@ -252,17 +252,23 @@ public struct RiskProjection: Projection, Sendable {
     }
 }
 
-/// The trades of one instrument over the trailing volume window (receive time, size units)
-/// and their total size, kept in one place so that a trade is added and the window moved
-/// in one access.
+/// The traded size of one instrument over the trailing volume window, one entry per receive
+/// time (size units), and its total, kept in one place so that a trade is added and the
+/// window moved in one access. Trades received at the same time share an entry: a burst of
+/// fills of one taker order is one. Sizes are whole units, so the sums are exact in any order.
 struct VolumeWindow: Sendable {
     var trades = TrailingQueue<TimedValue>()
     var total = 0.0
 
     /// Adds a trade of `size` at `time`, and drops those at or before `time − window`.
     mutating func add(_ size: Double, at time: Int64, keeping window: Int64) {
-        trades.append(TimedValue(time: time, value: size))
         total += size
+        if let last = trades.indices.last, trades[last].time == time {
+            // The window already moved to this time.
+            trades[last].value += size
+            return
+        }
+        trades.append(TimedValue(time: time, value: size))
         while let first = trades.first, first.time <= time - window {
             total -= first.value
             trades.removeFirst()

@@ -1,0 +1,50 @@
+import Testing
+import TapeCore
+
+@Suite("ByteWriter")
+struct ByteWriterTests {
+    /// LEB128 a byte at a time: the definition the writer's encodings are held to.
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        return bytes + [UInt8(truncatingIfNeeded: rest)]
+    }
+
+    @Test("varints, zigzags and fixed-width integers are the bytes their definitions give, at every length")
+    func encodings() {
+        var values: [UInt64] = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, .max, .max - 1]
+        for shift in 0..<64 { values += [1 << UInt64(shift), (1 << UInt64(shift)) - 1, (1 << UInt64(shift)) + 1] }
+        var generator = SeededGenerator(seed: 3)
+        values += (0..<200).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 0..<64, using: &generator) }
+        for value in values {
+            var writer = ByteWriter()
+            writer.write(0xAA)
+            writer.writeVarint(value)
+            writer.writeLittleEndian(value)
+            writer.writeBigEndian(value)
+            writer.writeLittleEndian(UInt32(truncatingIfNeeded: value))
+            writer.writeLittleEndian(UInt16(truncatingIfNeeded: value))
+            writer.writeZigZag(Int64(bitPattern: value))
+            let little = (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) }
+            let zigzag = Self.varint(UInt64(bitPattern: (Int64(bitPattern: value) << 1) ^ (Int64(bitPattern: value) >> 63)))
+            #expect(writer.bytes == [0xAA] + Self.varint(value) + little + little.reversed() + little[0..<4] + little[0..<2] + zigzag, "\(value)")
+        }
+    }
+
+    @Test("a length prefix filled in after its bytes is the varint of their count, and moves them when it needs more than one byte")
+    func lengthPrefix() {
+        for length in [0, 1, 127, 128, 129, 300, 16_383, 16_384, 70_000] {
+            var writer = ByteWriter()
+            writer.write(7)
+            writer.write(0)
+            let body = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            writer.write(contentsOf: body)
+            writer.fillLengthPrefix(at: 1)
+            #expect(writer.bytes == [7] + Self.varint(UInt64(length)) + body, "length \(length)")
+        }
+    }
+}
