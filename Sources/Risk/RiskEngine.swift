@@ -102,7 +102,7 @@ public struct RiskEngine: Sendable {
     /// or halts it. The order an approval places has no id yet (0): the caller names it.
     public mutating func decide(_ signal: SignalEmitted, instrument: InstrumentID, step: RunStep, projections: inout ProjectionSet) -> RiskOutcome {
         precondition(projections.ledger != nil, "the risk engine reads the ledger")
-        measureTails(projections)
+        measureTails(&projections)
         let ledger = projections.ledger!
         let raw = Int(instrument.rawValue)
         var reading = Reading()
@@ -119,7 +119,7 @@ public struct RiskEngine: Sendable {
         }
         let valuation = ledger.valuation()
         let equity = valuation.equity
-        let target = sizedTarget(signal, raw: raw, current: current, price: price, equity: equity, projections: projections, reading: &reading)
+        let target = sizedTarget(signal, raw: raw, current: current, price: price, equity: equity, projections: &projections, reading: &reading)
         let requested = target - current
         guard requested != 0 else {
             return outcome(signal.causation, instrument, .approve, requested: 0, approved: 0, reading: reading, step: step)
@@ -132,7 +132,7 @@ public struct RiskEngine: Sendable {
         reading.check(.halted, halted ? 1 : 0, 0, passed: !(halted && adds))
         let gatesPass = gates(adds: adds, reading: &reading)
         var allowed = caps(raw: raw, current: current, direction: direction, requested: abs(requested), reduction: reduction,
-                           price: price, valuation: valuation, projections: projections, reading: &reading)
+                           price: price, valuation: valuation, projections: &projections, reading: &reading)
         if halted || !gatesPass { allowed = min(allowed, reduction) }
         let lot = table.instruments[raw - 1].sizeIncrement.units
         let approved = min(abs(requested), allowed) / lot * lot
@@ -153,7 +153,7 @@ public struct RiskEngine: Sendable {
 
     /// The signed target position a signal asks for, after the sizing policy.
     private func sizedTarget(
-        _ signal: SignalEmitted, raw: Int, current: Int64, price: Int64, equity: Double, projections: ProjectionSet, reading: inout Reading
+        _ signal: SignalEmitted, raw: Int, current: Int64, price: Int64, equity: Double, projections: inout ProjectionSet, reading: inout Reading
     ) -> Int64 {
         let lot = table.instruments[raw - 1].sizeIncrement.units
         let asked = signal.quantity.units
@@ -167,7 +167,7 @@ public struct RiskEngine: Sendable {
                 reading.input(.price, Double(price))
                 reading.input(.strength, strength)
                 let perUnit = projections.ledger!.exposure(raw, size: 1, price: price)
-                let notional = sizedNotional(raw: raw, direction: asked > 0 ? 1 : -1, equity: equity, projections: projections, reading: &reading)
+                let notional = sizedNotional(raw: raw, direction: asked > 0 ? 1 : -1, equity: equity, projections: &projections, reading: &reading)
                 size = perUnit > 0 && notional.isFinite ? Int64((strength * notional / perUnit / Double(lot)).rounded(.down)) * lot : 0
             }
             let signed = asked >= 0 ? size : -size
@@ -178,7 +178,7 @@ public struct RiskEngine: Sendable {
     }
 
     /// The notional (valuation currency) the sizing policy allots to a new position.
-    private func sizedNotional(raw: Int, direction: Double, equity: Double, projections: ProjectionSet, reading: inout Reading) -> Double {
+    private func sizedNotional(raw: Int, direction: Double, equity: Double, projections: inout ProjectionSet, reading: inout Reading) -> Double {
         switch limits.sizing {
         case .signal:
             return .nan
@@ -188,13 +188,13 @@ public struct RiskEngine: Sendable {
             reading.input(.stopDistance, distance)
             return fraction * equity / distance
         case .volatilityTarget(let target):
-            let (_, deviation) = RiskMath.meanAndDeviation(markReturns(raw, projections))
-            let annual = deviation * (projections.risk?.samplesPerYear ?? .nan).squareRoot()
+            let (_, deviation) = RiskMath.meanAndDeviation(markReturns(raw, &projections))
+            let annual = deviation * (projections.risk?.inPlace { $0.samplesPerYear } ?? .nan).squareRoot()
             reading.input(.fraction, target)
             reading.input(.volatility, deviation)
             return annual > 0 ? target * equity / annual : .nan
         case .kelly(let fraction):
-            let (mean, deviation) = RiskMath.meanAndDeviation(markReturns(raw, projections))
+            let (mean, deviation) = RiskMath.meanAndDeviation(markReturns(raw, &projections))
             let variance = deviation * deviation
             reading.input(.fraction, fraction)
             reading.input(.meanReturn, mean)
@@ -205,15 +205,15 @@ public struct RiskEngine: Sendable {
         }
     }
 
-    private func markReturns(_ raw: Int, _ projections: ProjectionSet) -> [Double] {
-        projections.risk?.markReturnWindow(InstrumentID(rawValue: UInt32(raw))) ?? []
+    private func markReturns(_ raw: Int, _ projections: inout ProjectionSet) -> [Double] {
+        projections.risk?.inPlace { $0.markReturnWindow(InstrumentID(rawValue: UInt32(raw))) } ?? []
     }
 
-    private mutating func measureTails(_ projections: ProjectionSet) {
-        let samples = projections.risk?.samples ?? 0
+    private mutating func measureTails(_ projections: inout ProjectionSet) {
+        let samples = projections.risk?.inPlace { $0.samples } ?? 0
         guard samples != tailsSample else { return }
         tailsSample = samples
-        let returns = projections.risk?.returnWindow ?? []
+        let returns = projections.risk?.inPlace { $0.returnWindow } ?? []
         func measure(_ limit: RiskLimits.TailLimit?, shortfall: Bool) -> Double {
             guard let limit, returns.count >= 2 else { return 0 }
             return limit.measure(returns, shortfall: shortfall)
@@ -242,7 +242,7 @@ public struct RiskEngine: Sendable {
     /// each rule is reported at the size asked.
     private func caps(
         raw: Int, current: Int64, direction: Int64, requested: Int64, reduction: Int64, price: Int64, valuation: LedgerProjection.Valuation,
-        projections: ProjectionSet, reading: inout Reading
+        projections: inout ProjectionSet, reading: inout Reading
     ) -> Int64 {
         let ledger = projections.ledger!
         let equity = valuation.equity
@@ -301,14 +301,13 @@ public struct RiskEngine: Sendable {
             reading.check(.correlatedExposure, measured, limit, passed: measured <= limit || requested <= reduction)
             cap(positionCap((limit * capital - correlated) / perUnit))
         }
-        if let fraction = limits.maxVolumeFraction, let risk = projections.risk {
-            let volume = risk.tradedVolume(InstrumentID(rawValue: UInt32(raw)))
+        if let fraction = limits.maxVolumeFraction, let volume = projections.risk?.inPlace({ $0.tradedVolume(InstrumentID(rawValue: UInt32(raw))) }) {
             let measured = volume > 0 ? Double(requested) / volume : .infinity
             reading.check(.volumeParticipation, measured, fraction, passed: measured <= fraction || requested <= reduction)
             cap(reduction + Int64(max(0, fraction * volume - Double(reduction))))
         }
         if let fraction = limits.maxDepthFraction, let book = projections.book?.book(InstrumentID(rawValue: UInt32(raw))),
-           let depth = book.depth(withinBasisPoints: projections.risk?.options.depthBasisPoints ?? 10) {
+           let depth = book.depth(withinBasisPoints: projections.risk?.inPlace({ $0.options.depthBasisPoints }) ?? 10) {
             let available = Double(direction > 0 ? depth.asks : depth.bids)
             let measured = available > 0 ? Double(requested) / available : .infinity
             reading.check(.depthParticipation, measured, fraction, passed: measured <= fraction || requested <= reduction)
