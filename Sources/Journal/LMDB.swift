@@ -15,19 +15,17 @@ final class LMDBEnvironment {
         var environment: OpaquePointer?
         try Self.check(mdb_env_create(&environment), "mdb_env_create", path)
         guard let environment else { preconditionFailure("mdb_env_create returned no handle") }
+        // From here every stored property is set: if a step below throws, the object is
+        // destroyed and `deinit` closes the handle. (Closing it here too freed it twice, and a
+        // corrupt journal crashed the process instead of being reported.)
         handle = environment
-        do {
-            try Self.check(mdb_env_set_mapsize(handle, mapSizeBytes), "mdb_env_set_mapsize", path)
-            try Self.check(mdb_env_set_maxdbs(handle, MDB_dbi(maximumDatabases)), "mdb_env_set_maxdbs", path)
-            let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
-            try Self.check(mdb_env_open(handle, path, flags, 0o644), "mdb_env_open", path)
-            // Clear reader slots left by processes that died (kill -9) holding a read transaction.
-            var stale: Int32 = 0
-            try Self.check(mdb_reader_check(handle, &stale), "mdb_reader_check", path)
-        } catch {
-            mdb_env_close(handle)
-            throw error
-        }
+        try Self.check(mdb_env_set_mapsize(handle, mapSizeBytes), "mdb_env_set_mapsize", path)
+        try Self.check(mdb_env_set_maxdbs(handle, MDB_dbi(maximumDatabases)), "mdb_env_set_maxdbs", path)
+        let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
+        try Self.check(mdb_env_open(handle, path, flags, 0o644), "mdb_env_open", path)
+        // Clear reader slots left by processes that died (kill -9) holding a read transaction.
+        var stale: Int32 = 0
+        try Self.check(mdb_reader_check(handle, &stale), "mdb_reader_check", path)
     }
 
     deinit {

@@ -68,6 +68,19 @@ struct CommandTests {
         #expect(result.error.hasPrefix(message), "\(result.error)")
     }
 
+    @Test("a directory whose data file is not LMDB is refused with its path and LMDB's reason, for every command that opens a journal")
+    func corruptJournalFile() throws {
+        let directory = TemporaryDirectory("cli")
+        let journal = directory.appending("j")
+        try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
+        try Data("not an LMDB file, but long enough to be read as one's first page".utf8).write(to: URL(fileURLWithPath: journal + "/data.mdb"))
+        for command in [["info"], ["verify"], ["cat"], ["replay", "--no-snapshots"]] {
+            let result = try CLI.run(command + ["--journal", journal])
+            #expect(result.status == 2, "\(command): \(result.error)")
+            #expect(result.error == "tape: \(journal): not a Tape journal (MDB_INVALID: File is not an LMDB file)\n", "\(command)")
+        }
+    }
+
     @Test("a bad row stops import with exit 1 and file:line: reason; --skip-bad logs it and goes on")
     func badRows() throws {
         let directory = TemporaryDirectory("cli")
