@@ -28,13 +28,26 @@ extension RiskEngine {
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
-            let account = projections.ledger!.inPlace { $0.margin() }
-            if limits.maxDrawdown != nil, let drawdown = projections.risk?.inPlace({ $0.drawdown.fraction(account.equity) }),
-               let kill = killSwitch(step: step, drawdown: drawdown, projections: &projections) {
-                return kill
+            // Most trades repeat the last price: the account has not moved, and what found
+            // nothing at the last price finds nothing again.
+            let inputs = AccountInputs(
+                ledger: projections.ledger!.inPlace { $0.revision }, samples: projections.risk?.inPlace { $0.samples } ?? 0, killed: state.killed,
+                halted: state.isHalted(at: step.time), dayStartEquity: state.dayStartEquity.bitPattern)
+            if inputs != quietAccount {
+                quietAccount = nil
+                let account = projections.ledger!.inPlace { $0.margin() }
+                // Whether a check reached its limit, whatever it then ordered (a buffer reached
+                // with every position already being protected orders nothing, yet may order
+                // something once the protecting order ends, at the same account).
+                var reached = false
+                if limits.maxDrawdown != nil, let drawdown = projections.risk?.inPlace({ $0.drawdown.fraction(account.equity) }),
+                   let kill = killSwitch(step: step, drawdown: drawdown, projections: &projections, reached: &reached) {
+                    return kill
+                }
+                dailyLossHalt(step: step, equity: account.equity, into: &outcomes, reached: &reached)
+                bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, projections: &projections, into: &outcomes, reached: &reached)
+                if !reached { quietAccount = inputs }
             }
-            dailyLossHalt(step: step, equity: account.equity, into: &outcomes)
-            bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, projections: &projections, into: &outcomes)
         }
         let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
         let raw = Int(instrument.rawValue)
@@ -65,8 +78,9 @@ extension RiskEngine {
     }
 
     /// At the drawdown limit: the kill switch, and every position closed.
-    private mutating func killSwitch(step: RunStep, drawdown: Double, projections: inout ProjectionSet) -> [RiskOutcome]? {
+    private mutating func killSwitch(step: RunStep, drawdown: Double, projections: inout ProjectionSet, reached: inout Bool) -> [RiskOutcome]? {
         guard let limit = limits.maxDrawdown, !state.killed, drawdown >= limit else { return nil }
+        reached = true
         var reading = Reading()
         reading.check(.drawdown, drawdown, limit)
         var outcomes = closing(1, reason: reading, step: step, ledger: projections.ledger!, skipProtected: false)
@@ -78,10 +92,11 @@ extension RiskEngine {
     /// At the daily loss limit: a halt of trading that adds exposure, until the next UTC day.
     /// (The outcomes here and in `exit` are appended, not returned: returning an optional
     /// outcome moved its 144 bytes at every price, even when there was none.)
-    private mutating func dailyLossHalt(step: RunStep, equity: Double, into outcomes: inout [RiskOutcome]) {
+    private mutating func dailyLossHalt(step: RunStep, equity: Double, into outcomes: inout [RiskOutcome], reached: inout Bool) {
         guard let limit = limits.maxDailyLoss, !state.isHalted(at: step.time), state.dayStartEquity > 0 else { return }
         let loss = (state.dayStartEquity - equity) / state.dayStartEquity
         guard loss >= limit else { return }
+        reached = true
         var reading = Reading()
         reading.check(.dailyLoss, loss, limit)
         let nextDay = (state.day + 1) * 86_400_000_000_000
@@ -93,11 +108,12 @@ extension RiskEngine {
     /// At the liquidation buffer (maintenance margin over equity): each position cut so the
     /// ratio falls to nine tenths of the buffer.
     private mutating func bufferReductions(
-        step: RunStep, equity: Double, maintenance: Double, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome]
+        step: RunStep, equity: Double, maintenance: Double, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome], reached: inout Bool
     ) {
         guard let buffer = limits.liquidationBuffer, equity > 0 else { return }
         let ratio = maintenance / equity
         guard ratio >= buffer else { return }
+        reached = true
         var reading = Reading()
         reading.check(.liquidationBuffer, ratio, buffer)
         outcomes += closing(1 - 0.9 * buffer / ratio, reason: reading, step: step, ledger: projections.ledger!, skipProtected: true)

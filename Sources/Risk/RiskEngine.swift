@@ -43,6 +43,20 @@ public struct RiskEngine: Sendable {
     /// sample is taken, so they are measured once per sample, not once per decision.
     private var tails = (valueAtRisk: 0.0, expectedShortfall: 0.0)
     private var tailsSample = UInt64.max
+    /// What the monitor's account checks (drawdown, daily loss, liquidation buffer) last read
+    /// when they found nothing: read the same again, they find nothing again (`monitor`).
+    var quietAccount: AccountInputs?
+
+    /// Everything the account checks read, up to the point where one trips.
+    struct AccountInputs: Equatable {
+        /// The ledger's revision (its equity and maintenance margin) and the risk projection's
+        /// samples (its drawdown peak moves only when it samples).
+        var ledger: UInt64
+        var samples: UInt64
+        var killed: Bool
+        var halted: Bool
+        var dayStartEquity: UInt64
+    }
 
     public init(limits: RiskLimits, instruments: InstrumentTable) throws(RiskError) {
         self.limits = limits

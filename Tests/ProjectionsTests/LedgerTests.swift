@@ -158,8 +158,15 @@ struct LedgerTests {
         var checked = 0
         var flatChecks = 0
         var worst = BigInt(0)
+        var last: (revision: UInt64, state: [UInt8])?
         _ = try Replayer.run(journal: journal, configuration: configuration, range: 1...(try journal.head().lastSequence), decodeAll: true) { projections, block, index in
             let ledger = projections.ledger!
+            // Readers keep what they read of the account while its revision stands still.
+            let state = ledger.encodedState()
+            if let last, last.revision == ledger.revision {
+                #expect(last.state == state, "the account changed at event \(block.sequence(at: index)) without a new revision")
+            }
+            last = (ledger.revision, state)
             let raw = Int(block.instruments[index].rawValue)
             let instrument = [Self.linear, Self.inverse, Self.spot][raw - 1]
             let time = block.receiveTimes[index]

@@ -104,4 +104,21 @@ struct RiskMonitorTests {
         // Keep 0.9 × 0.5 / 0.5 = 90 %: sell 10 % of 2.5.
         #expect(cut.map(\.summary) == ["liquidate -0.25"])
     }
+
+    @Test("the account checks are read again when anything they read changes, not only the account: a protecting order that ends brings the cut back at the same price")
+    func accountChecksAfterProtectionEnds() throws {
+        let ledger = "{currency: USDT, cash: {USDT: \"10000\"}, leverage: 20, maintenance: [{notional: 0, rate: 0.1, amount: 0}]}"
+        var account = try R(limits: "account: {liquidation_buffer: 0.5}", ledger: ledger)
+        account.mark(R.btc, "20000")
+        account.fill(R.btc, "2.5", at: "20000")
+        var cut = Self.after(&account, mark: "20000")[0]
+        cut.decision.orderID = 7
+        account.feed(R.btc, .riskDecision(cut.decision))
+        account.feed(R.btc, .orderSubmitted(OrderSubmitted(orderID: 7, causation: account.sequence, side: .sell, orderType: .market,
+                                                            timeInForce: .immediateOrCancel, reduceOnly: true, quantity: Quantity(units: 250))))
+        // While the cut works, the same account and price decide nothing, however often read.
+        for _ in 0..<3 { #expect(Self.after(&account, mark: "20000").isEmpty) }
+        account.feed(R.btc, .orderCanceled(OrderCanceled(orderID: 7, reason: 6, causation: account.sequence)))
+        #expect(Self.after(&account, mark: "20000").map(\.summary) == ["liquidate -0.25"])
+    }
 }

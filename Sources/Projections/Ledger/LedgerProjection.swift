@@ -106,6 +106,10 @@ public struct LedgerProjection: Projection, Sendable {
     public private(set) var positions: [LedgerPosition]
     /// The earliest pending funding time, for the per-event check.
     public private(set) var nextFunding = Int64.max
+    /// Counts the changes of the account (not part of its state): while it stands still,
+    /// every reading of the account is what it was, and a reader that computed one at every
+    /// price can keep it. (Most trades repeat the last price.)
+    public private(set) var revision: UInt64 = 0
 
     public var options: LedgerOptions { terms.options }
     /// The valuation currency.
@@ -130,11 +134,19 @@ public struct LedgerProjection: Projection, Sendable {
         guard raw > 0 && raw < positions.count else { return }
         switch block.types[index] {
         case .markPrice:
-            positions[raw].mark = block.payloads.markPrices[Int(block.slots[index])].mark.units
-            positions[raw].markedByMarkPrice = true
+            let mark = block.payloads.markPrices[Int(block.slots[index])].mark.units
+            if positions[raw].mark != mark || !positions[raw].markedByMarkPrice {
+                positions[raw].mark = mark
+                positions[raw].markedByMarkPrice = true
+                revision &+= 1
+            }
         case .trade:
             // The last trade is the mark until the venue publishes mark prices.
-            if !positions[raw].markedByMarkPrice { positions[raw].mark = block.trade(at: index).price.units }
+            let price = block.trade(at: index).price.units
+            if !positions[raw].markedByMarkPrice && positions[raw].mark != price {
+                positions[raw].mark = price
+                revision &+= 1
+            }
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             let signed = fill.side == .buy ? fill.quantity.units : -fill.quantity.units
@@ -151,6 +163,7 @@ public struct LedgerProjection: Projection, Sendable {
                 positions[raw].pendingRate = rate.rate.units
                 positions[raw].pendingTime = rate.fundingTime.nanosSinceEpoch
                 nextFunding = min(nextFunding, positions[raw].pendingTime)
+                revision &+= 1
             }
         case .fundingPayment:
             guard options.funding == .payments else { return }
@@ -163,6 +176,7 @@ public struct LedgerProjection: Projection, Sendable {
 
     /// Books a trade of `signed` size units at `price` with `fee` (10⁻¹⁸ of the fee currency).
     mutating func apply(trade signed: Int64, price: Int64, fee: Int128, raw: Int) {
+        revision &+= 1
         guard signed != 0 else { return }
         let contract = terms.contracts[raw]
         switch contract.kind {
@@ -252,6 +266,7 @@ public struct LedgerProjection: Projection, Sendable {
     /// Pays or receives funding on every open position whose funding time has come, at its mark:
     /// `−size × mark × rate` (linear; longs pay a positive rate), `−contracts × mult / mark × rate` (inverse).
     private mutating func settleFunding(at time: Int64) {
+        revision &+= 1
         var next = Int64.max
         for raw in 1..<positions.count {
             let due = positions[raw].pendingTime
@@ -273,6 +288,7 @@ public struct LedgerProjection: Projection, Sendable {
     }
 
     private mutating func book(funding amount: Int128, raw: Int) {
+        revision &+= 1
         let settle = terms.settlement[raw]
         positions[raw].funding += amount
         cash[settle].funding += amount
@@ -511,7 +527,10 @@ public struct LedgerProjection: Projection, Sendable {
             try coder.code(&positions[raw].pendingRate)
             try coder.code(&positions[raw].pendingTime)
         }
-        if !coder.isEncoding { nextFunding = positions.lazy.map(\.pendingTime).min() ?? .max }
+        if !coder.isEncoding {
+            nextFunding = positions.lazy.map(\.pendingTime).min() ?? .max
+            revision &+= 1
+        }
     }
 
     private func code(_ value: inout Int128, _ coder: inout StateCoder) throws(CodecError) {
