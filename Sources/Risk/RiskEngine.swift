@@ -349,7 +349,8 @@ public struct RiskEngine: Sendable {
             writer.writeVarint(UInt64(input.input))
             writer.writeDouble(input.value)
         }
-        let hash = Hash256(bytes: Array(SHA256.hash(data: writer.bytes)))!
+        // (Read from the digest in place: copying it into an array walked it a byte at a time.)
+        let hash = SHA256.hash(data: writer.bytes).withUnsafeBytes { Hash256(bytes: $0)! }
         let decision = RiskDecided(
             causation: causation, orderID: 0, verdict: verdict, requestedQuantity: Quantity(units: requested),
             approvedQuantity: Quantity(units: approved), rules: reading.checks, sizing: reading.sizing, stateHash: hash)
