@@ -28,8 +28,8 @@ extension RiskEngine {
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
         var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
-            // Most trades repeat the last price: the account has not moved, and what found
-            // nothing at the last price finds nothing again.
+            // Most trades repeat the last price: the account has not moved, and checks that
+            // reached no limit at the last price reach none again.
             let inputs = AccountInputs(
                 ledger: projections.ledger!.inPlace { $0.revision }, samples: projections.risk?.inPlace { $0.samples } ?? 0, killed: state.killed,
                 halted: state.isHalted(at: step.time), dayStartEquity: state.dayStartEquity.bitPattern)

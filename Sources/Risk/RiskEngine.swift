@@ -44,7 +44,7 @@ public struct RiskEngine: Sendable {
     private var tails = (valueAtRisk: 0.0, expectedShortfall: 0.0)
     private var tailsSample = UInt64.max
     /// What the monitor's account checks (drawdown, daily loss, liquidation buffer) last read
-    /// when they found nothing: read the same again, they find nothing again (`monitor`).
+    /// when none reached its limit: read the same again, none reaches it again (`monitor`).
     var quietAccount: AccountInputs?
 
     /// Everything the account checks read, up to the point where one trips.
