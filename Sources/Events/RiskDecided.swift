@@ -61,7 +61,9 @@ public struct RiskDecided: EventPayload, Hashable {
         writer.writeCode(verdict)
         writer.writeInt(requestedQuantity.units)
         writer.writeInt(approvedQuantity.units)
-        var list = ByteWriter()
+        // Sized for the longer list at once (grown from empty it was reallocated at every
+        // doubling, each time a decision was encoded).
+        var list = ByteWriter(capacity: 10 + 19 * max(rules.count, sizing.count))
         list.writeVarint(UInt64(rules.count))
         for check in rules {
             list.writeVarint(UInt64(check.rule))

@@ -71,7 +71,7 @@ public struct SignalEmitted: EventPayload, Hashable {
         writer.writeInt(quantity.units)
         writer.writeInt(price.units)
         writer.writeDouble(strength)
-        var list = ByteWriter()
+        var list = ByteWriter(capacity: 10 + 13 * features.count)
         list.writeVarint(UInt64(features.count))
         for item in features {
             list.writeVarint(UInt64(item.feature))
