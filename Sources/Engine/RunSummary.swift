@@ -96,7 +96,7 @@ struct ContentHasher {
     mutating func add(_ event: Event) {
         frame.removeAll()
         EventCodec.appendFrame(event, to: &frame)
-        hasher.update(data: frame.bytes)
+        frame.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     }
 
     var digest: Hash256 { Hash256(bytes: Array(hasher.finalize()))! }

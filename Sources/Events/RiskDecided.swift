@@ -71,14 +71,14 @@ public struct RiskDecided: EventPayload, Hashable {
             list.writeLittleEndian(check.measured.bitPattern)
             list.writeLittleEndian(check.limit.bitPattern)
         }
-        writer.writeByteArray(list.bytes)
+        list.withUnsafeBytes { writer.writeBytes($0) }
         list.removeAll()
         list.writeVarint(UInt64(sizing.count))
         for input in sizing {
             list.writeVarint(UInt64(input.input))
             list.writeLittleEndian(input.value.bitPattern)
         }
-        writer.writeByteArray(list.bytes)
+        list.withUnsafeBytes { writer.writeBytes($0) }
         writer.writeHash(stateHash)
     }
 

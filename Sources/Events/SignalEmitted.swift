@@ -77,7 +77,7 @@ public struct SignalEmitted: EventPayload, Hashable {
             list.writeVarint(UInt64(item.feature))
             list.writeLittleEndian(item.value.bitPattern)
         }
-        writer.writeByteArray(list.bytes)
+        list.withUnsafeBytes { writer.writeBytes($0) }
         writer.writeCode(orderType)
         writer.writeCode(timeInForce)
         writer.writeInt(triggerPrice.units)

@@ -82,7 +82,7 @@ public enum JournalMerge {
                 let event = streams[best].cursor.event
                 frame.removeAll()
                 EventCodec.appendFrame(event, to: &frame)
-                streams[best].hasher.update(data: frame.bytes)
+                frame.withUnsafeBytes { streams[best].hasher.update(bufferPointer: $0) }
                 var mapped = event
                 mapped.instrument = streams[best].mapping[Int(event.instrument.rawValue)]
                 try appender.append(mapped)

@@ -96,7 +96,7 @@ struct BlockFrame {
     /// makes it smaller.
     static func write(
         firstSequence: UInt64, count: Int, firstReceiveTime: Int64, lastReceiveTime: Int64,
-        timeline: [UInt8], payload: [UInt8], compressor: ZstdCompressor, into output: inout [UInt8]
+        timeline: ByteWriter, payload: ByteWriter, compressor: ZstdCompressor, into output: inout [UInt8]
     ) throws(JournalError) {
         output.removeAll(keepingCapacity: true)
         var header = ByteWriter(capacity: headerSize)
@@ -108,7 +108,7 @@ struct BlockFrame {
         header.writeLittleEndian(UInt32(count))
         header.writeLittleEndian(UInt64(bitPattern: firstReceiveTime))
         header.writeLittleEndian(UInt64(bitPattern: lastReceiveTime))
-        output.append(contentsOf: header.bytes)
+        header.withUnsafeBytes { output.append(contentsOf: $0) }
         output.append(contentsOf: repeatElement(0, count: 16))  // section lengths, patched below
         let (timelineStored, timelineZstd) = try appendSection(timeline, compressor: compressor, to: &output)
         let (payloadStored, payloadZstd) = try appendSection(payload, compressor: compressor, to: &output)
@@ -133,16 +133,24 @@ struct BlockFrame {
     /// Appends `section` compressed, or raw when compression does not pay; returns the stored
     /// length and whether it is compressed.
     static func appendSection(_ section: [UInt8], compressor: ZstdCompressor, to output: inout [UInt8]) throws(JournalError) -> (Int, Bool) {
+        try section.withUnsafeBytes { bytes in Result { () throws(JournalError) in try appendSection(bytes, compressor: compressor, to: &output) } }.get()
+    }
+
+    /// The same, for the bytes a writer holds (lent, not copied).
+    static func appendSection(_ section: ByteWriter, compressor: ZstdCompressor, to output: inout [UInt8]) throws(JournalError) -> (Int, Bool) {
+        try section.withUnsafeBytes { bytes in Result { () throws(JournalError) in try appendSection(bytes, compressor: compressor, to: &output) } }.get()
+    }
+
+    /// The same, for bytes in memory.
+    static func appendSection(_ section: UnsafeRawBufferPointer, compressor: ZstdCompressor, to output: inout [UInt8]) throws(JournalError) -> (Int, Bool) {
         let start = output.count
         let bound = ZstdCompressor.bound(section.count)
         output.append(contentsOf: repeatElement(0, count: bound))
-        let result: Result<Int, JournalError> = section.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { buffer in
-                do throws(JournalError) {
-                    return .success(try compressor.compress(input, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + bound)])))
-                } catch {
-                    return .failure(error)
-                }
+        let result: Result<Int, JournalError> = output.withUnsafeMutableBytes { buffer in
+            do throws(JournalError) {
+                return .success(try compressor.compress(section, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + bound)])))
+            } catch {
+                return .failure(error)
             }
         }
         let compressed = try result.get()

@@ -144,7 +144,7 @@ public struct JournalAppender {
         try BlockFrame.write(
             firstSequence: firstSequence, count: builder.count,
             firstReceiveTime: first.nanosSinceEpoch, lastReceiveTime: last.nanosSinceEpoch,
-            timeline: timeline.bytes, payload: payload.bytes, compressor: compressor, into: &frame
+            timeline: timeline, payload: payload, compressor: compressor, into: &frame
         )
         try transaction.put(journal.blocks, key: Journal.blockKey(firstSequence), value: frame, append: true)
         try transaction.put(journal.times, key: Journal.timeKey(lastReceiveTime: last.nanosSinceEpoch, firstSequence: firstSequence), value: [], append: true)

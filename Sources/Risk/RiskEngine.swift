@@ -350,7 +350,7 @@ public struct RiskEngine: Sendable {
             writer.writeDouble(input.value)
         }
         // (Read from the digest in place: copying it into an array walked it a byte at a time.)
-        let hash = SHA256.hash(data: writer.bytes).withUnsafeBytes { Hash256(bytes: $0)! }
+        let hash = writer.withUnsafeBytes { SHA256.hash(data: $0) }.withUnsafeBytes { Hash256(bytes: $0)! }
         let decision = RiskDecided(
             causation: causation, orderID: 0, verdict: verdict, requestedQuantity: Quantity(units: requested),
             approvedQuantity: Quantity(units: approved), rules: reading.checks, sizing: reading.sizing, stateHash: hash)

@@ -3,32 +3,77 @@
 ///
 /// The buffer keeps its capacity across `removeAll()`, so a writer reused for every block
 /// allocates only while it grows to the largest block.
+///
+/// It is a value: a copy shares the storage until one of them writes (copy on write). It
+/// keeps its own storage, not an array: a write checks once that the storage is its own and
+/// has room, then stores through a pointer, where an array append pays its own checks and
+/// calls for every byte or run of bytes (an encoding writes several fields per event).
 public struct ByteWriter: Sendable {
-    /// The bytes written so far.
-    public var bytes: [UInt8]
+    @usableFromInline var storage: Storage
+    @usableFromInline var used = 0
+    /// The number of bytes written so far.
+    @inlinable public var count: Int { used }
+
+    /// The writer's memory. Immutable once made: growing makes a new one.
+    @usableFromInline final class Storage: @unchecked Sendable {  // written only by its one owner (checked before each write)
+        @usableFromInline let base: UnsafeMutablePointer<UInt8>
+        @usableFromInline let capacity: Int
+
+        @usableFromInline init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        deinit { base.deallocate() }
+    }
 
     /// Creates an empty writer with room for `capacity` bytes.
     public init(capacity: Int = 0) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = Storage(capacity: max(capacity, 16))
     }
 
-    /// The number of bytes written so far.
-    @inlinable public var count: Int { bytes.count }
+    /// The bytes written so far (a copy).
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// Forgets the bytes written, keeping the buffer's capacity.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
+    }
+
+    /// Room for `needed` more bytes in storage of its own; returns where they go. The caller
+    /// writes them and adds them to `count`.
+    @inlinable @inline(__always)
+    mutating func reserve(_ needed: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(used + needed > storage.capacity || !isKnownUniquelyReferenced(&storage)) { grow(needed) }
+        return storage.base + used
+    }
+
+    /// Moves the bytes to storage of its own with room for `needed` more (at least double).
+    @usableFromInline mutating func grow(_ needed: Int) {
+        let capacity = used + needed > storage.capacity ? max(2 * storage.capacity, used + needed) : storage.capacity
+        let moved = Storage(capacity: capacity)
+        moved.base.update(from: storage.base, count: used)
+        storage = moved
     }
 
     /// Appends one byte.
     @inlinable public mutating func write(_ byte: UInt8) {
-        bytes.append(byte)
+        reserve(1).pointee = byte
+        used += 1
     }
 
     /// Appends raw bytes.
     @inlinable public mutating func write<Bytes: Sequence>(contentsOf other: Bytes) where Bytes.Element == UInt8 {
-        bytes.append(contentsOf: other)
+        if let done: Void = other.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) { return done }
+        for byte in other { write(byte) }
+    }
+
+    /// Appends the bytes of `buffer`.
+    @inlinable public mutating func write(_ buffer: UnsafeRawBufferPointer) {
+        guard buffer.count > 0 else { return }
+        let target = reserve(buffer.count)
+        UnsafeMutableRawPointer(target).copyMemory(from: buffer.baseAddress!, byteCount: buffer.count)
+        used += buffer.count
     }
 
     /// Appends `value` as 2 little-endian bytes.
@@ -51,10 +96,10 @@ public struct ByteWriter: Sendable {
         append(of: value.bigEndian)
     }
 
-    /// Appends the memory of `value` as it lies: one append (one uniqueness check), where a
-    /// byte at a time pays one per byte.
+    /// Appends the memory of `value` as it lies.
     @inlinable @inline(__always) mutating func append<T: FixedWidthInteger>(of value: T) {
-        Swift.withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) }
+        UnsafeMutableRawPointer(reserve(MemoryLayout<T>.size)).storeBytes(of: value, as: T.self)
+        used += MemoryLayout<T>.size
     }
 
     /// Writes a `Double` as its IEEE 754 bit pattern, little-endian: exact, and the same bytes
@@ -66,21 +111,8 @@ public struct ByteWriter: Sendable {
     /// Appends `value` as an unsigned LEB128 varint: 7 bits per byte, low bits first,
     /// the high bit set on every byte but the last. 1 to 10 bytes.
     @inlinable public mutating func writeVarint(_ value: UInt64) {
-        if value < 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value))
-            return
-        }
-        Self.withVarint(value) { bytes.append(contentsOf: $0) }
-    }
-
-    /// Hands `body` the varint of `value`, built in a scratch on the stack: appended at once,
-    /// where a byte at a time pays a uniqueness check for each.
-    @inlinable static func withVarint<Result>(_ value: UInt64, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        var scratch: (UInt64, UInt64) = (0, 0)
-        let count = withUnsafeMutableBytes(of: &scratch) { raw in
-            RawOutput(base: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: raw.count).writeVarint(value, at: 0)
-        }
-        return Swift.withUnsafeBytes(of: &scratch) { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        let base = reserve(10) - used
+        used = RawOutput(base: base, capacity: used + 10).writeVarint(value, at: used)
     }
 
     /// Appends `value` zigzag-mapped (0, -1, 1, -2, … → 0, 1, 2, 3, …) then as a varint,
@@ -92,7 +124,7 @@ public struct ByteWriter: Sendable {
     /// Appends a length-prefixed byte string: the length as a varint, then the bytes.
     @inlinable public mutating func writeLengthPrefixed<Bytes: Collection>(_ value: Bytes) where Bytes.Element == UInt8 {
         writeVarint(UInt64(value.count))
-        bytes.append(contentsOf: value)
+        write(contentsOf: value)
     }
 
     /// Appends a length-prefixed UTF-8 string.
@@ -104,39 +136,39 @@ public struct ByteWriter: Sendable {
     /// number it wrote (at most `maximum`); the unused reserve is dropped.
     @inlinable
     public mutating func appendBounded(maximum: Int, _ body: (RawOutput) -> Int) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: maximum))
-        let written = bytes.withUnsafeMutableBufferPointer { buffer in
-            body(RawOutput(base: buffer.baseAddress! + start, capacity: maximum))
-        }
+        let written = body(RawOutput(base: reserve(maximum), capacity: maximum))
         precondition(written <= maximum, "wrote \(written) bytes into \(maximum) reserved")
-        bytes.removeLast(maximum - written)
+        used += written
     }
 
     /// Overwrites 4 bytes at `offset` with `value`, little-endian; for lengths known only later.
     public mutating func patchLittleEndian(_ value: UInt32, at offset: Int) {
-        precondition(offset >= 0 && offset + 4 <= bytes.count, "patch outside the written bytes")
-        for index in 0..<4 {
-            bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(index * 8))
-        }
+        precondition(offset >= 0 && offset + 4 <= used, "patch outside the written bytes")
+        let base = reserve(0) - used
+        UnsafeMutableRawPointer(base + offset).storeBytes(of: value.littleEndian, as: UInt32.self)
     }
 
     /// Writes at `offset`, where one byte was kept for it, the varint length of the bytes
     /// written after it: for a length-prefixed string whose length is known only once it is
     /// written. A length of 128 or more takes the room it needs.
     public mutating func fillLengthPrefix(at offset: Int) {
-        precondition(offset >= 0 && offset < bytes.count, "length prefix outside the written bytes")
-        let length = UInt64(bytes.count - offset - 1)
-        if length < 0x80 {
-            bytes[offset] = UInt8(truncatingIfNeeded: length)
-            return
+        precondition(offset >= 0 && offset < used, "length prefix outside the written bytes")
+        let length = UInt64(used - offset - 1)
+        // The varint's size: the body moves up by the bytes past the one kept.
+        var size = 1
+        while length >> UInt64(7 * size) != 0 { size += 1 }
+        let base = reserve(size - 1) - used
+        // Moved up from the end: the two ranges overlap.
+        if size > 1 {
+            for index in stride(from: Int(length) - 1, through: 0, by: -1) { base[offset + size + index] = base[offset + 1 + index] }
         }
-        Self.withVarint(length) { bytes.replaceSubrange(offset..<offset + 1, with: $0) }
+        _ = RawOutput(base: base, capacity: used + size - 1).writeVarint(length, at: offset)
+        used += size - 1
     }
 
     /// Gives `body` the written bytes without copying them.
     @inlinable public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try bytes.withUnsafeBytes(body)
+        try withExtendedLifetime(storage) { try body(UnsafeRawBufferPointer(start: storage.base, count: used)) }
     }
 }
 

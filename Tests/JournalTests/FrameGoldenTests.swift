@@ -20,7 +20,7 @@ struct FrameGoldenTests {
         var frame: [UInt8] = []
         try BlockFrame.write(
             firstSequence: 1, count: builder.count, firstReceiveTime: builder.firstReceiveTime!.nanosSinceEpoch,
-            lastReceiveTime: builder.lastReceiveTime!.nanosSinceEpoch, timeline: timeline.bytes, payload: payload.bytes,
+            lastReceiveTime: builder.lastReceiveTime!.nanosSinceEpoch, timeline: timeline, payload: payload,
             compressor: ZstdCompressor(level: 3), into: &frame)
         return frame
     }
