@@ -47,4 +47,27 @@ struct ByteWriterTests {
             #expect(writer.bytes == [7] + Self.varint(UInt64(length)) + body, "length \(length)")
         }
     }
+
+    @Test("a writer is a value: a copy keeps its bytes whatever the other then writes, patches, fills or empties")
+    func copyOnWrite() {
+        var original = ByteWriter(capacity: 4)
+        for byte in 0..<20 { original.write(UInt8(byte)) }
+        let snapshot = original.bytes
+        var copy = original
+        copy.writeVarint(300)
+        copy.patchLittleEndian(0xDEAD_BEEF, at: 0)
+        #expect(original.bytes == snapshot)
+        var second = original
+        second.write(0)
+        second.write(contentsOf: (0..<200).map { UInt8(truncatingIfNeeded: $0) })
+        second.fillLengthPrefix(at: 20)
+        #expect(original.bytes == snapshot)
+        #expect(second.count == 20 + 2 + 200 && second.bytes[20..<22] == [0xC8, 0x01])
+        var third = original
+        third.removeAll()
+        third.appendBounded(maximum: 8) { output in output.writeVarint(1, at: 0) }
+        #expect(third.bytes == [1] && original.bytes == snapshot)
+        original.write(99)
+        #expect(copy.bytes.prefix(4) == [0xEF, 0xBE, 0xAD, 0xDE] && copy.count == 22)
+    }
 }
