@@ -25,11 +25,15 @@ public struct ByteWriter: Sendable {
         }
 
         deinit { base.deallocate() }
+
+        /// The storage of every writer made without room: never written (it has none), so
+        /// that making an empty writer allocates nothing, as an empty array does not.
+        static let empty = Storage(capacity: 0)
     }
 
     /// Creates an empty writer with room for `capacity` bytes.
     public init(capacity: Int = 0) {
-        storage = Storage(capacity: max(capacity, 16))
+        storage = capacity > 0 ? Storage(capacity: capacity) : .empty
     }
 
     /// The bytes written so far (a copy).
@@ -50,7 +54,7 @@ public struct ByteWriter: Sendable {
 
     /// Moves the bytes to storage of its own with room for `needed` more (at least double).
     @usableFromInline mutating func grow(_ needed: Int) {
-        let capacity = used + needed > storage.capacity ? max(2 * storage.capacity, used + needed) : storage.capacity
+        let capacity = used + needed > storage.capacity ? max(2 * storage.capacity, used + needed, 16) : storage.capacity
         let moved = Storage(capacity: capacity)
         moved.base.update(from: storage.base, count: used)
         storage = moved
@@ -64,8 +68,9 @@ public struct ByteWriter: Sendable {
 
     /// Appends raw bytes.
     @inlinable public mutating func write<Bytes: Sequence>(contentsOf other: Bytes) where Bytes.Element == UInt8 {
-        if let done: Void = other.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) { return done }
-        for byte in other { write(byte) }
+        if other.withContiguousStorageIfAvailable({ write(UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in other { write(byte) }
+        }
     }
 
     /// Appends the bytes of `buffer`.
@@ -158,10 +163,7 @@ public struct ByteWriter: Sendable {
         var size = 1
         while length >> UInt64(7 * size) != 0 { size += 1 }
         let base = reserve(size - 1) - used
-        // Moved up from the end: the two ranges overlap.
-        if size > 1 {
-            for index in stride(from: Int(length) - 1, through: 0, by: -1) { base[offset + size + index] = base[offset + 1 + index] }
-        }
+        if size > 1 { (base + offset + size).update(from: base + offset + 1, count: Int(length)) }  // (the ranges may overlap)
         _ = RawOutput(base: base, capacity: used + size - 1).writeVarint(length, at: offset)
         used += size - 1
     }

@@ -69,5 +69,11 @@ struct ByteWriterTests {
         #expect(third.bytes == [1] && original.bytes == snapshot)
         original.write(99)
         #expect(copy.bytes.prefix(4) == [0xEF, 0xBE, 0xAD, 0xDE] && copy.count == 22)
+        // Writers made empty share no room to write into: each gets its own.
+        var first = ByteWriter()
+        var other = ByteWriter()
+        first.write(1)
+        other.writeVarint(2)
+        #expect(first.bytes == [1] && other.bytes == [2] && ByteWriter().bytes.isEmpty)
     }
 }
