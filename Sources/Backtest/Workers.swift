@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import TapeCore
 
 /// Runs independent jobs on worker threads. Results come back in job order, whatever order
 /// they finish in, so what a study writes does not depend on the number of workers; the
@@ -17,31 +18,15 @@ enum Workers {
         let threads = max(1, min(workers, count))
         guard threads > 1 else { return try (0..<count).map(job) }
         let shared = Shared<T>(count: count, job: job)
-        var handles: [pthread_t] = []
-        for _ in 1..<threads {
-            var handle = pthread_t()
-            let context = Unmanaged.passRetained(Task(shared.work)).toOpaque()
-            let created = pthread_create(&handle, nil, { context in
-                Unmanaged<Task>.fromOpaque(context!).takeRetainedValue().body()
-                return nil
-            }, context)
-            precondition(created == 0, "pthread_create failed (\(created))")
-            handles.append(handle)
-        }
+        let helpers = (1..<threads).map { _ in WorkerThread.start(shared.work) }
         shared.work()
-        for handle in handles { pthread_join(handle, nil) }
+        for helper in helpers { helper.join() }
         var values: [T] = []
         for result in shared.results.withLock({ $0 }) {
             guard let result else { continue }
             values.append(try result.get())
         }
         return values
-    }
-
-    /// What a thread runs (not generic: a C thread entry cannot carry a generic context).
-    final class Task: Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
     final class Shared<T: Sendable>: Sendable {
@@ -67,10 +52,4 @@ enum Workers {
             }
         }
     }
-}
-
-/// A value handed to another thread whose safety the caller vouches for.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

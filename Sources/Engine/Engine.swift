@@ -165,8 +165,7 @@ public struct Engine {
         if let decoded, decoded.serves(range, types: types) {
             for block in decoded.blocks where try !body(block) { return }
         } else {
-            var reader = BlockReader()
-            try snapshot.scan(from: range.lowerBound, through: range.upperBound, filter: EventFilter(types: types, instruments: nil), using: &reader, body)
+            try snapshot.scanAhead(from: range.lowerBound, through: range.upperBound, filter: EventFilter(types: types, instruments: nil), body)
         }
     }
 }

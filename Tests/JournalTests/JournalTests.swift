@@ -76,6 +76,54 @@ struct JournalTests {
         }
     }
 
+    @Test("a scan read ahead on its own thread gives the same blocks as a scan, and stops where the caller stops or throws")
+    func readAhead() throws {
+        struct Stop: Error {}
+        let directory = TemporaryDirectory()
+        let (journal, events) = try makeJournal(directory, count: 2_000, blockEvents: 50)
+        var generator = testGenerator().generator
+        func firstSequences(from first: UInt64, through last: UInt64, ahead: Bool, filter: EventFilter = .all, until stop: Int = .max) throws -> [[Event]] {
+            try journal.read { snapshot in
+                var blocks: [[Event]] = []
+                let body = { (block: DecodedBlock) -> Bool in
+                    blocks.append(block.indices(from: first, through: last).map { block.isIncluded($0) ? block.event(at: $0) : events[Int(block.sequence(at: $0)) - 1] })
+                    return blocks.count < stop
+                }
+                if ahead {
+                    try snapshot.scanAhead(from: first, through: last, filter: filter, body)
+                } else {
+                    var reader = BlockReader()
+                    try snapshot.scan(from: first, through: last, filter: filter, using: &reader, body)
+                }
+                return blocks
+            }
+        }
+        for _ in 0..<20 {
+            let first = UInt64.random(in: 1...2_000, using: &generator)
+            let last = UInt64.random(in: first...2_100, using: &generator)
+            let ahead = try firstSequences(from: first, through: last, ahead: true)
+            #expect(ahead == (try firstSequences(from: first, through: last, ahead: false)))
+            #expect(ahead.joined().elementsEqual(events[Int(first - 1)..<Int(min(last, 2_000))]))
+            let filter = EventFilter(types: [.trade, .quote], instruments: nil)
+            #expect(try firstSequences(from: first, through: last, ahead: true, filter: filter) == (try firstSequences(from: first, through: last, ahead: false, filter: filter)))
+        }
+        // Stopped after 3 blocks of 40, the reader ahead of it is stopped too.
+        #expect(try firstSequences(from: 1, through: 2_000, ahead: true, until: 3).count == 3)
+        var delivered = 0
+        #expect(throws: Stop.self) {
+            try journal.read { snapshot in
+                try snapshot.scanAhead { _ in
+                    delivered += 1
+                    if delivered == 5 { throw Stop() }
+                    return true
+                }
+            }
+        }
+        #expect(delivered == 5)
+        // The journal is left readable (the reading thread's transaction ended with the read).
+        #expect(try readAll(journal).count == 2_000)
+    }
+
     @Test("later writes continue the sequence; reopening read-only sees everything")
     func appendAndReopen() throws {
         let directory = TemporaryDirectory()
@@ -189,6 +237,21 @@ struct JournalTests {
             return
         }
         #expect(reason.hasPrefix("checksum mismatch"))
+        // Read ahead, the blocks before the damaged one arrive, then the same error.
+        var delivered: UInt64 = 0
+        let ahead = #expect(throws: JournalError.self) {
+            try journal.read { snapshot in
+                try snapshot.scanAhead { block in
+                    delivered += UInt64(block.count)
+                    return true
+                }
+            }
+        }
+        #expect(delivered == 400)
+        guard case .corrupt(path, 401, 500, _)? = ahead else {
+            Issue.record("expected corruption of 401…500 read ahead, got \(String(describing: ahead))")
+            return
+        }
         let before = try journal.read { snapshot in
             var count = 0
             try snapshot.forEachEvent(from: 1, through: 400) { _, _ in count += 1; return true }

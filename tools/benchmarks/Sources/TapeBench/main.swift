@@ -336,6 +336,10 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
         let id = try appender.add(perpetual)
         for (time, trade) in trades { try appender.append(trade, eventTime: time, receiveTime: time, instrument: id) }
     }
+    // The runs below read the journal: dropping the generated trades (half a gigabyte) lets
+    // them run in a process the size of `tape backtest`'s (holding them cost 7 % here).
+    let tickCount = trades.count
+    trades = []
     let config = try runConfiguration("ema", projections: """
         version: 1
         ledger: {currency: USDT, cash: {USDT: "10000"}, leverage: 10}
@@ -368,7 +372,7 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
                 checked = audit.checked
             })
         }
-        report("audit", Double(checked) / fastest / 1e3, "k decisions/s", target: "≥ 100 (\(checked) decisions re-derived over \(trades.count) trades)")
+        report("audit", Double(checked) / fastest / 1e3, "k decisions/s", target: "≥ 100 (\(checked) decisions re-derived over \(tickCount) trades)")
     }
     if wanted("report") {
         // The EMA run's record (equity every minute over the 10M ticks' days), its closed
@@ -413,11 +417,11 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
         var result: WalkForward.Result?
         let elapsed = try seconds { result = try WalkForward(configuration: study, codeVersion: "bench", workers: 2).run(source: journal, sourcePath: source, output: out) }
         try? FileManager.default.removeItem(atPath: out)
-        report("walkforward", elapsed, "s", target: "≤ 60 (\(result!.folds.count) folds × \(study.candidates.count) candidates over \(trades.count) ticks, 2 workers)")
+        report("walkforward", elapsed, "s", target: "≤ 60 (\(result!.folds.count) folds × \(study.candidates.count) candidates over \(tickCount) ticks, 2 workers)")
     }
     if wanted("memory_backtest") && FileManager.default.isExecutableFile(atPath: tapeBinary) {
         report("memory_backtest", peakResidentMegabytes(["backtest", "--source", source, "--config", config, "--out", "\(scratch)/backtest-run-memory"]),
-               "MB resident", target: "≤ 150 (\(trades.count) ticks)")
+               "MB resident", target: "≤ 150 (\(tickCount) ticks)")
     }
 }
 
