@@ -112,22 +112,26 @@ public struct Engine {
         let run = try Journal(path: output, readOnly: false, create: true, options: Journal.Options(id: id))
         guard try run.head().eventCount == 0 else { throw RunError("\(output) already holds a journal: a run writes a new one") }
         let (summary, fold, hash) = try source.read { snapshot in
-            try run.write { appender in
-                var loop = try RunLoop(configuration: configuration, instruments: snapshot.instruments)
-                var strategies = try strategySet(snapshot.instruments)
-                for instrument in snapshot.instruments.instruments { _ = try appender.add(instrument) }
-                try appender.attach(Array(configuration.text.utf8), name: Attachment.run)
-                try appender.attach(Array(configuration.projectionsText.utf8), name: Attachment.projections)
-                try appender.attach(Array(configuration.limitsText.utf8), name: Attachment.limits)
-                try appender.attach(Array(sourcePath.utf8), name: Attachment.source)
-                try appender.attach(Array("\(configuration.source)\n\(configuration.projections.source)\n\(configuration.limits.source)".utf8), name: Attachment.paths)
-                if !added.isEmpty { try appender.attach(Array(added.joined(separator: "\n").utf8), name: Attachment.strategies) }
+            let instruments = snapshot.instruments
+            let attachments = [
+                (Attachment.run, configuration.text), (Attachment.projections, configuration.projectionsText), (Attachment.limits, configuration.limitsText),
+                (Attachment.source, sourcePath),
+                (Attachment.paths, "\(configuration.source)\n\(configuration.projections.source)\n\(configuration.limits.source)"),
+            ] + (added.isEmpty ? [] : [(Attachment.strategies, added.joined(separator: "\n"))])
+            let writer = RunWriter(journal: run) { appender in
+                for instrument in instruments.instruments { _ = try appender.add(instrument) }
+                for (name, text) in attachments { try appender.attach(Array(text.utf8), name: name) }
+            }
+            let (summary, fold): (RunSummary, RunFold)
+            do {
+                var loop = try RunLoop(configuration: configuration, instruments: instruments)
+                var strategies = try strategySet(instruments)
                 // The run starts at its first source event's receive time.
                 let firstTime = try JournalCursor(snapshot, from: range.lowerBound, filter: EventFilter(types: [], instruments: nil)).receiveTime ?? 0
                 let started = RunStarted(sourceJournal: sourceID, sourceFirstSequence: range.lowerBound, sourceLastSequence: range.upperBound,
                                          configurationHash: configuration.hash, codeVersion: codeVersion, seed: configuration.seed, kind: .backtest)
                 let start = Timestamp(nanosSinceEpoch: firstTime)
-                try loop.append(Event(eventTime: start, receiveTime: start, instrument: .none, body: .runStarted(started)), to: &appender)
+                loop.append(Event(eventTime: start, receiveTime: start, instrument: .none, body: .runStarted(started)))
                 var last: UInt64 = 0
                 var lastTime = firstTime
                 let types = loop.decodedTypes(strategies)
@@ -140,19 +144,25 @@ public struct Engine {
                     address.initialize(to: block)
                     defer { address.deinitialize(count: 1) }
                     for index in indices where RunFold.isMarketEvent(block, at: index) {
-                        try loop.step(block, at: index, address: address, strategies: &strategies, appender: &appender, visitor: &visitor)
+                        try loop.step(block, at: index, address: address, strategies: &strategies, visitor: &visitor)
                     }
+                    try loop.handOver(to: writer)
                     if let final = indices.last {
                         last = block.sequence(at: final)
                         lastTime = block.receiveTimes[final]
                     }
                     return true
                 }
-                let ended = RunEnded(status: .completed, lastSourceSequence: last, eventCount: appender.nextSequence)
+                let ended = RunEnded(status: .completed, lastSourceSequence: last, eventCount: loop.nextSequence)
                 let end = Timestamp(nanosSinceEpoch: lastTime)
-                try loop.append(Event(eventTime: end, receiveTime: end, instrument: .none, body: .runEnded(ended)), to: &appender)
-                return (loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0), loop.fold, loop.contentHash)
+                loop.append(Event(eventTime: end, receiveTime: end, instrument: .none, body: .runEnded(ended)))
+                try loop.handOver(to: writer)
+                (summary, fold) = (loop.summary(sourceEvents: last >= range.lowerBound ? last - range.lowerBound + 1 : 0), loop.fold)
+            } catch {
+                writer.abort()
+                throw error
             }
+            return (summary, fold, try writer.finish())
         }
         return (try summary.sealed(by: run, hash: hash), fold)
     }

@@ -1,6 +1,5 @@
 import Events
 import Execution
-import Journal
 import Projections
 import Risk
 import Strategies
@@ -33,8 +32,10 @@ struct RunLoop {
     private var nextFunding = Int64.max
     /// Decisions by verdict code, for the summary (the run journal counts the rest).
     private var decisions = [Int](repeating: 0, count: 8)
-    /// The run journal's content hash, taken as its events are appended.
-    private var hasher = ContentHasher()
+    /// The sequence the next run event gets in the run journal.
+    private(set) var nextSequence: UInt64 = 1
+    /// Run events made and not yet handed to the writer.
+    private var outgoing: [Event] = []
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
@@ -55,8 +56,7 @@ struct RunLoop {
     /// strategies read it there, in place).
     @inline(__always)
     mutating func step(
-        _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, appender: inout JournalAppender,
-        visitor: inout some RunVisitor
+        _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, visitor: inout some RunVisitor
     ) throws {
         let time = source.receiveTimes[index]
         let fundingDue = nextFunding <= time
@@ -68,19 +68,19 @@ struct RunLoop {
         simulator.step(source, at: index, books: fold.projections.book, into: &pending)
         if fundingDue { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
-        if !pending.isEmpty { try flush(step, source, index, appender: &appender, visitor: &visitor) }
+        if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }
 
         let outcomes = fold.risk.monitor(source, at: index, projections: &fold.projections)
-        if !outcomes.isEmpty { try place(outcomes, step, source, index, appender: &appender, visitor: &visitor) }
+        if !outcomes.isEmpty { try place(outcomes, step, source, index, visitor: &visitor) }
 
         // The strategies read the source through a view that refuses reads past this event.
         try strategies.react(to: MarketView(source, at: index, address: address), projections: &fold.projections)
         if !strategies.signals.isEmpty {
             for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
-                try flush(step, source, index, appender: &appender, visitor: &visitor)
+                try flush(step, source, index, visitor: &visitor)
                 try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: &fold.projections)],
-                          step, source, index, appender: &appender, visitor: &visitor)
+                          step, source, index, visitor: &visitor)
             }
             strategies.signals.removeAll(keepingCapacity: true)
         }
@@ -90,17 +90,17 @@ struct RunLoop {
     /// Journals decisions (and a kill switch one trips), naming the order of each that places
     /// one, then submits those orders.
     private mutating func place(_ outcomes: [RiskOutcome], _ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int,
-                                appender: inout JournalAppender, visitor: inout some RunVisitor) throws {
+                                visitor: inout some RunVisitor) throws {
         var outcomes = outcomes
         for index in outcomes.indices {
             if outcomes[index].quantity != 0 { outcomes[index].decision.orderID = simulator.newOrderID() }
             record(outcomes[index])
         }
-        try flush(step, source, sourceIndex, appender: &appender, visitor: &visitor)
+        try flush(step, source, sourceIndex, visitor: &visitor)
         for outcome in outcomes where outcome.quantity != 0 {
             submit(outcome, id: outcome.decision.orderID, step: step)
         }
-        if !pending.isEmpty { try flush(step, source, sourceIndex, appender: &appender, visitor: &visitor) }
+        if !pending.isEmpty { try flush(step, source, sourceIndex, visitor: &visitor) }
     }
 
     private mutating func record(_ outcome: RiskOutcome) {
@@ -124,7 +124,7 @@ struct RunLoop {
 
     /// Stamps the pending run events with the step's time, folds them in and appends them;
     /// the visitor sees each before the fold takes it, as in a replay.
-    private mutating func flush(_ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int, appender: inout JournalAppender, visitor: inout some RunVisitor) throws {
+    private mutating func flush(_ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int, visitor: inout some RunVisitor) throws {
         let stamp = Timestamp(nanosSinceEpoch: step.time)
         stamped.removeAll(keepingCapacity: true)
         for event in pending {
@@ -134,23 +134,28 @@ struct RunLoop {
             }
         }
         pending.removeAll(keepingCapacity: true)
-        block.set(stamped, firstSequence: appender.nextSequence)
+        block.set(stamped, firstSequence: nextSequence)
         for index in 0..<block.count {
             try visitor.run(block, at: index, source: source, at: sourceIndex, fold: &fold)
             fold.take(block, at: index)
-            try append(stamped[index], to: &appender)
+            append(stamped[index])
         }
         liquidationValid = false
     }
 
-    /// Appends a run event to the run journal and to its content hash.
-    mutating func append(_ event: Event, to appender: inout JournalAppender) throws {
-        try appender.append(event)
-        hasher.add(event)
+    /// Adds a run event to those for the run journal.
+    mutating func append(_ event: Event) {
+        outgoing.append(event)
+        nextSequence += 1
     }
 
-    /// The content hash of the events appended so far.
-    var contentHash: Hash256 { hasher.digest }
+    /// Hands the run events made so far to `writer`.
+    mutating func handOver(to writer: RunWriter) throws {
+        guard !outgoing.isEmpty else { return }
+        let events = outgoing
+        outgoing = []
+        try writer.send(events)
+    }
 
     // MARK: Funding and liquidation
 

@@ -1,0 +1,121 @@
+import Dispatch
+import Events
+import Journal
+import Synchronization
+import TapeCore
+
+/// Writes a run journal on a thread of its own: the run loop hands it its events in batches
+/// (one per source block), and it appends them and takes the run hash while the loop goes on.
+/// Encoding, compression and hashing leave the loop's core; the events, their order and the
+/// journal are the same as written in line.
+///
+/// The whole write transaction lives on the writer's thread, as LMDB requires. It commits
+/// when `finish` is called, and rolls back when the run fails (`abort`) or the writer does:
+/// then nothing of the run is kept. A writer's failure reaches the loop at its next hand-over.
+final class RunWriter: Sendable {
+    private enum Message {
+        case events([Event])
+        case end
+        case abort
+    }
+
+    private struct Aborted: Error {}
+
+    private let queue = Mutex<[Message]>([])
+    /// Messages queued.
+    private let queued = DispatchSemaphore(value: 0)
+    /// Room left in the queue: the loop waits when the writer is this far behind.
+    private let room = DispatchSemaphore(value: 0)
+    private let outcome = Mutex<Result<Hash256, any Error>?>(nil)
+    private let failed = Atomic<Bool>(false)
+    private let thread = Mutex<WorkerThread?>(nil)
+
+    /// Starts the writer of `journal`: `prepare` runs first in its transaction (instruments,
+    /// attachments), then the events handed over are appended in order.
+    init(journal: Journal, prepare: @escaping @Sendable (inout JournalAppender) throws -> Void) {
+        // Made at 0 and raised: libdispatch refuses to free a semaphore left below the value
+        // it was made with.
+        for _ in 0..<8 { room.signal() }
+        let target = UncheckedSendable(journal)
+        thread.withLock { $0 = WorkerThread.start { [self] in write(target.value, prepare: prepare) } }
+    }
+
+    /// Hands over the events of one step of the run; throws the writer's failure, if it failed.
+    func send(_ events: [Event]) throws {
+        try rethrowFailure()
+        guard !events.isEmpty else { return }
+        post(.events(events))
+    }
+
+    /// Ends the run: waits for every event to be appended and committed, and returns the run
+    /// hash (SHA-256 over every event's codec frame, in order).
+    func finish() throws -> Hash256 {
+        post(.end)
+        join()
+        return try outcome.withLock { $0! }.get()
+    }
+
+    /// Abandons the run: the writer rolls its transaction back.
+    func abort() {
+        post(.abort)
+        join()
+    }
+
+    private func post(_ message: Message) {
+        room.wait()
+        queue.withLock { $0.append(message) }
+        queued.signal()
+    }
+
+    private func receive() -> Message {
+        queued.wait()
+        let message = queue.withLock { $0.removeFirst() }
+        room.signal()
+        return message
+    }
+
+    private func join() {
+        thread.withLock { thread in
+            thread?.join()
+            thread = nil
+        }
+    }
+
+    private func rethrowFailure() throws {
+        guard failed.load(ordering: .acquiring) else { return }
+        if case .failure(let error)? = outcome.withLock({ $0 }) { throw error }
+    }
+
+    /// The writer's thread.
+    private func write(_ journal: Journal, prepare: (inout JournalAppender) throws -> Void) {
+        var hasher = ContentHasher()
+        let result = Result { () throws -> Hash256 in
+            try journal.write { appender in
+                try prepare(&appender)
+                while true {
+                    switch receive() {
+                    case .events(let events):
+                        for event in events {
+                            try appender.append(event)
+                            hasher.add(event)
+                        }
+                    case .end: return hasher.digest
+                    case .abort: throw Aborted()
+                    }
+                }
+            }
+        }
+        outcome.withLock { $0 = result }
+        guard case .failure(let error) = result else { return }
+        failed.store(true, ordering: .releasing)
+        // The loop may still hand over events before it sees the failure: take them until it
+        // ends or abandons the run.
+        if error is Aborted { return }
+        while true {
+            switch receive() {
+            case .events: continue
+            case .end, .abort: return
+            }
+        }
+    }
+}
