@@ -50,6 +50,41 @@ struct RiskTests {
         }
     }
 
+    @Test("the volume window's total is the sum of the trades after the last one's time − window at every trade, and survives coding at any point")
+    func volumeWindow() throws {
+        var generator = SeededGenerator(seed: 17)
+        for trial in 0..<40 {
+            let window = Int64.random(in: 1...500, using: &generator)
+            var volume = VolumeWindow()
+            var trades: [(time: Int64, size: Double)] = []
+            var time = Int64.random(in: -1_000...1_000, using: &generator)
+            for step in 0..<3_000 {
+                // Runs of equal times (one taker order's fills), small steps and jumps past the window.
+                time += [0, 0, 1, Int64.random(in: 1...50, using: &generator), window + Int64.random(in: 0...3, using: &generator)][Int.random(in: 0..<5, using: &generator) % (trial % 2 == 0 ? 5 : 4)]
+                let size = Double(Int.random(in: 1...1_000_000, using: &generator))
+                volume.add(size, at: time, keeping: window)
+                // The trades in the window, kept by a plain filter.
+                trades.append((time, size))
+                trades = trades.filter { $0.time > time - window }
+                let expected = trades.reduce(0.0) { $0 + $1.size }
+                #expect(volume.total == expected, "trial \(trial), trade \(step)")
+                if step % 397 == 0 {
+                    // Encoded and decoded (as a snapshot does), the window goes on as before.
+                    var coder = StateCoder()
+                    try volume.code(&coder, total: volume.total, window: window)
+                    let bytes = coder.bytes
+                    var restored = VolumeWindow()
+                    try bytes.withBytes { (raw: UnsafeRawBufferPointer) throws(CodecError) in
+                        var decoder = StateCoder(decoding: raw)
+                        try restored.code(&decoder, total: expected, window: window)
+                    }
+                    #expect(restored.total == expected && restored.count == Set(trades.map(\.time)).count)
+                    volume = restored
+                }
+            }
+        }
+    }
+
     @Test("historical VaR and ES from the smallest returns alone are bit for bit those of the whole window sorted, ties included")
     func historicalPartialSort() {
         func sortedAll(_ returns: [Double], _ level: Double) -> (Double, Double) {

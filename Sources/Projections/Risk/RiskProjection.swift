@@ -208,16 +208,7 @@ public struct RiskProjection: Projection, Sendable {
         var totals = volumes.map(\.total)
         try coder.code(&totals)
         guard totals.count == volumes.count else { throw .invalidValue(field: "volume totals", offset: 0) }
-        for slot in volumes.indices {
-            volumes[slot].total = totals[slot]
-            var count = volumes[slot].trades.count
-            try coder.code(&count)
-            if !coder.isEncoding {
-                guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
-                volumes[slot].trades = TrailingQueue(repeating: .empty, count: count)
-            }
-            for index in volumes[slot].trades.indices { try volumes[slot].trades[index].code(&coder) }
-        }
+        for slot in volumes.indices { try volumes[slot].code(&coder, total: totals[slot], window: options.volumeWindow) }
     }
 
     public func summary(_ context: ProjectionContext) -> JSONValue {
@@ -252,26 +243,96 @@ public struct RiskProjection: Projection, Sendable {
     }
 }
 
-/// The traded size of one instrument over the trailing volume window, one entry per receive
-/// time (size units), and its total, kept in one place so that a trade is added and the
-/// window moved in one access. Trades received at the same time share an entry: a burst of
-/// fills of one taker order is one. Sizes are whole units, so the sums are exact in any order.
+/// The traded size of one instrument over the trailing volume window: one entry per receive
+/// time (size units), oldest first, and their total. Trades received at the same time share an
+/// entry: a burst of fills of one taker order is one. Sizes are whole units, so the sums are
+/// exact in any order.
+///
+/// The entries that age out (at or before the last trade's time − window) are dropped every 64
+/// entries rather than at every trade, and a read leaves out those still held: what it reads,
+/// and the state encoded (dropped first), are those of a window moved at every trade. A trade
+/// costs a few stores and no branch the data decides (whether it shares the last entry's time
+/// picks an index, not a path).
 struct VolumeWindow: Sendable {
-    var trades = TrailingQueue<TimedValue>()
-    var total = 0.0
+    /// The entries are `slots[start..<end]`; the slots past `end` are room.
+    private var slots: [TimedValue] = []
+    private var start = 0
+    private var end = 0
+    /// The size of the entries held, those aged out but not yet dropped included.
+    private var held = 0.0
+    /// Entries at or before this time have aged out (the last trade's time − window).
+    private var cutoff = Int64.min
+    private var added = 0
 
-    /// Adds a trade of `size` at `time`, and drops those at or before `time − window`.
+    /// Entries held.
+    var count: Int { end - start }
+
+    /// The size traded in the window.
+    var total: Double {
+        var total = held
+        var index = start
+        while index < end && slots[index].time <= cutoff {
+            total -= slots[index].value
+            index += 1
+        }
+        return total
+    }
+
+    /// Adds a trade of `size` at `time` (no earlier than the last), and moves the window to it.
     mutating func add(_ size: Double, at time: Int64, keeping window: Int64) {
-        total += size
-        if let last = trades.indices.last, trades[last].time == time {
-            // The window already moved to this time.
-            trades[last].value += size
-            return
+        held += size
+        let shared = end > start && slots[end - 1].time == time
+        if end == slots.count { makeRoom() }
+        let at = shared ? end - 1 : end
+        let before = shared ? slots[at].value : 0
+        slots[at] = TimedValue(time: time, value: before + size)
+        end = at + 1
+        cutoff = time - window
+        added += 1
+        if added == 64 { drop() }
+    }
+
+    /// Drops the entries aged out.
+    private mutating func drop() {
+        added = 0
+        while start < end && slots[start].time <= cutoff {
+            held -= slots[start].value
+            start += 1
         }
-        trades.append(TimedValue(time: time, value: size))
-        while let first = trades.first, first.time <= time - window {
-            total -= first.value
-            trades.removeFirst()
+    }
+
+    /// Room for one more entry: the entries moved to the front, or the storage doubled.
+    private mutating func makeRoom() {
+        drop()
+        if start > 0 && count <= slots.count / 2 {
+            slots.withUnsafeMutableBufferPointer { buffer in
+                for index in 0..<(end - start) { buffer[index] = buffer[start + index] }
+            }
+            (start, end) = (0, end - start)
+        } else {
+            slots += Array(repeating: .empty, count: max(1_024, slots.count))
         }
+    }
+
+    /// Codes the window (entries aged out dropped first): the entries; their total is coded
+    /// by the caller, with the other instruments' (`total`, read when encoding, given when
+    /// decoding).
+    mutating func code(_ coder: inout StateCoder, total: Double, window: Int64) throws(CodecError) {
+        drop()
+        var entries = Array(slots[start..<end])
+        var count = entries.count
+        try coder.code(&count)
+        if !coder.isEncoding {
+            guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
+            entries = Array(repeating: .empty, count: count)
+        }
+        for index in entries.indices { try entries[index].code(&coder) }
+        guard !coder.isEncoding else { return }
+        // After a trade at t the last entry is at t: the window's cutoff follows from it.
+        self = VolumeWindow()
+        slots = entries
+        end = entries.count
+        held = total
+        cutoff = entries.last.map { $0.time - window } ?? .min
     }
 }
