@@ -22,7 +22,6 @@ struct RunLoop {
     /// Run events made at this step and not yet written.
     private var pending: [RunEvent] = []
     private var block = DecodedBlock()
-    private var stamped: [Event] = []
     /// Per instrument id: the liquidation price last computed (NaN: none), valid until the
     /// account changes.
     private var liquidationPrices: [Double]
@@ -59,14 +58,15 @@ struct RunLoop {
         _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, visitor: inout some RunVisitor
     ) throws {
         let time = source.receiveTimes[index]
-        let fundingDue = nextFunding <= time
-        let fundingBefore = fundingDue ? fundingSnapshot() : []
+        // (Nil rather than an empty array when no funding is due: an array is released at
+        // every event, even the empty one.)
+        let fundingBefore = nextFunding <= time ? fundingSnapshot() : nil
         try visitor.beginStep(source, at: index, fold: &fold)
         fold.take(source, at: index)
-        if fundingDue || source.types[index] == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
+        if fundingBefore != nil || source.types[index] == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
         let step = RunStep(sequence: source.sequence(at: index), time: time)
         simulator.step(source, at: index, books: fold.projections.book, into: &pending)
-        if fundingDue { reportFunding(since: fundingBefore, step: step) }
+        if let fundingBefore { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }
 
@@ -122,23 +122,24 @@ struct RunLoop {
         simulator.submit(request, id: id, step: step, books: fold.projections.book, into: &pending)
     }
 
-    /// Stamps the pending run events with the step's time, folds them in and appends them;
-    /// the visitor sees each before the fold takes it, as in a replay.
+    /// Stamps the pending run events with the step's time and adds them to those for the
+    /// journal, then folds them in; the visitor sees each before the fold takes it, as in a
+    /// replay.
     private mutating func flush(_ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int, visitor: inout some RunVisitor) throws {
         let stamp = Timestamp(nanosSinceEpoch: step.time)
-        stamped.removeAll(keepingCapacity: true)
+        let first = outgoing.count
         for event in pending {
-            stamped.append(Event(eventTime: stamp, receiveTime: stamp, instrument: event.instrument, body: event.body))
+            outgoing.append(Event(eventTime: stamp, receiveTime: stamp, instrument: event.instrument, body: event.body))
             if case .liquidation(let liquidation) = event.body {
                 simulator.adjustPosition(event.instrument, by: liquidation.side == .buy ? liquidation.quantity.units : -liquidation.quantity.units)
             }
         }
         pending.removeAll(keepingCapacity: true)
-        block.set(stamped, firstSequence: nextSequence)
+        block.set(outgoing[first...], firstSequence: nextSequence)
+        nextSequence += UInt64(block.count)
         for index in 0..<block.count {
             try visitor.run(block, at: index, source: source, at: sourceIndex, fold: &fold)
             fold.take(block, at: index)
-            append(stamped[index])
         }
         liquidationValid = false
     }

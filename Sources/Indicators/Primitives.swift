@@ -77,7 +77,7 @@ public struct EMAState: StateCodable, Sendable, Equatable {
 
     /// The average after `x`, nil until `period` values were seen. (Inlinable: strategies
     /// update it at every trade.)
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func update(_ x: Double) -> Double? {
         seen += 1
         if seen < period {
