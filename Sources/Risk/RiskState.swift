@@ -21,6 +21,10 @@ public struct RiskState: Sendable {
     /// The UTC day of the last event, and the account's equity at its first event.
     private(set) var day = Int64.min
     private(set) var dayStartEquity = Double.nan
+    /// The receive times of `day`: `dayBegins..<dayEnds` (asked at every event, where a
+    /// division would find the day).
+    private var dayBegins = Int64.max
+    private var dayEnds = Int64.min
     /// Trading that adds exposure is halted until then (daily loss).
     private(set) var haltedUntil = Int64.min
     /// The kill switch flattened the account and halts it until an operator resumes.
@@ -62,7 +66,7 @@ public struct RiskState: Sendable {
     /// Whether `time` falls on a later UTC day than the last event's (the day's starting
     /// equity is then read).
     @inline(__always)
-    public func startsDay(at time: Int64) -> Bool { Self.day(of: time) != day }
+    public func startsDay(at time: Int64) -> Bool { time < dayBegins || time >= dayEnds }
 
     private static func day(of time: Int64) -> Int64 {
         time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
@@ -78,6 +82,10 @@ public struct RiskState: Sendable {
         if startsDay(at: time) {
             day = Self.day(of: time)
             dayStartEquity = equity
+            let (begins, early) = day.multipliedReportingOverflow(by: 86_400_000_000_000)
+            let (ends, late) = (day + 1).multipliedReportingOverflow(by: 86_400_000_000_000)
+            dayBegins = early ? .min : begins
+            dayEnds = late ? .max : ends
         }
         switch block.types[index] {
         case .trade: track(raw, price: block.trade(at: index).price.units)
