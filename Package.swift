@@ -72,7 +72,6 @@ let package = Package(
             dependencies: [
                 "TapeCore", "Events", "Configuration", "Projections",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),

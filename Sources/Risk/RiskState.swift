@@ -1,4 +1,3 @@
-import DequeModule
 import Events
 import Projections
 import TapeCore
@@ -30,7 +29,7 @@ public struct RiskState: Sendable {
     /// The kill switch flattened the account and halts it until an operator resumes.
     private(set) var killed = false
     /// Receive times of the orders placed in the rate window.
-    private(set) var orderTimes = Deque<Int64>()
+    private(set) var orderTimes = TrailingQueue<Int64>()
     private(set) var openOrders: [OpenOrder] = []
     /// Children of parent orders: child id → parent id.
     private var parents: [(child: UInt64, parent: UInt64)] = []
