@@ -37,9 +37,10 @@ public struct DecodedBlock: Sendable {
 
     /// Makes this the block of `events`, the first at sequence `firstSequence`, as a decoder
     /// would have made it (every event included): for events a run makes in memory, which its
-    /// projections read before they are stored.
+    /// projections read before they are stored. (A slice, not any collection: the generic
+    /// version was not specialized across modules.)
     /// - Complexity: O(events).
-    public mutating func set(_ events: some Collection<Event>, firstSequence: UInt64) {
+    public mutating func set(_ events: ArraySlice<Event>, firstSequence: UInt64) {
         reset(count: events.count)
         self.firstSequence = firstSequence
         receiveTimes.removeAll(keepingCapacity: true)

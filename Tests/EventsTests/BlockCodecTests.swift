@@ -44,7 +44,7 @@ struct BlockCodecTests {
         var block = DecodedBlock()
         for count in [1, 3, 400] {
             let events = random.sequence(count: count)
-            block.set(events, firstSequence: 41)
+            block.set(events[...], firstSequence: 41)
             let decoded = try Self.decode(Self.encode(events))
             #expect(block.count == count && block.firstSequence == 41, "\(note)")
             #expect(block.types == decoded.types && block.instruments == decoded.instruments && block.receiveTimes == decoded.receiveTimes, "\(note)")
