@@ -1,4 +1,3 @@
-import Dispatch
 import Events
 import Journal
 import Synchronization
@@ -23,9 +22,9 @@ final class RunWriter: Sendable {
 
     private let queue = Mutex<[Message]>([])
     /// Messages queued.
-    private let queued = DispatchSemaphore(value: 0)
+    private let queued = Semaphore()
     /// Room left in the queue: the loop waits when the writer is this far behind.
-    private let room = DispatchSemaphore(value: 0)
+    private let room = Semaphore(value: 8)
     private let outcome = Mutex<Result<Hash256, any Error>?>(nil)
     private let failed = Atomic<Bool>(false)
     private let thread = Mutex<WorkerThread?>(nil)
@@ -33,9 +32,6 @@ final class RunWriter: Sendable {
     /// Starts the writer of `journal`: `prepare` runs first in its transaction (instruments,
     /// attachments), then the events handed over are appended in order.
     init(journal: Journal, prepare: @escaping @Sendable (inout JournalAppender) throws -> Void) {
-        // Made at 0 and raised: libdispatch refuses to free a semaphore left below the value
-        // it was made with.
-        for _ in 0..<8 { room.signal() }
         let target = UncheckedSendable(journal)
         thread.withLock { $0 = WorkerThread.start { [self] in write(target.value, prepare: prepare) } }
     }

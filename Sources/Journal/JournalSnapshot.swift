@@ -1,4 +1,3 @@
-import Dispatch
 public import TapeCore
 public import Events
 import Synchronization
@@ -208,15 +207,13 @@ private final class ReadAhead: @unchecked Sendable {
     }
 
     private let slots: [Slot]
-    private let free = DispatchSemaphore(value: 0)
-    private let filled = DispatchSemaphore(value: 0)
+    private let free: Semaphore
+    private let filled = Semaphore()
     private let stopped = Atomic<Bool>(false)
 
     init(depth: Int) {
         slots = (0..<depth).map { _ in Slot() }
-        // Made at 0 and raised: libdispatch refuses to free a semaphore left below the value
-        // it was made with, which a stopped scan can do.
-        for _ in 0..<depth { free.signal() }
+        free = Semaphore(value: depth)
     }
 
     /// The reading thread: fills slots in turn until the range ends, an error, or `stop`.

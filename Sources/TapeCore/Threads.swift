@@ -38,3 +38,42 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     public init(_ value: Value) { self.value = value }
 }
+
+/// A counting semaphore (a POSIX mutex and condition): `wait` takes one unit, blocking while
+/// there is none; `signal` gives one back. For handing work between a thread of one's own and
+/// its caller, without Dispatch.
+public final class Semaphore: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Guarded by `mutex`.
+    private var value: Int
+
+    public init(value: Int = 0) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Takes one unit, waiting until there is one.
+    public func wait() {
+        pthread_mutex_lock(mutex)
+        while value == 0 { pthread_cond_wait(condition, mutex) }
+        value -= 1
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Gives one unit back, waking a waiter.
+    public func signal() {
+        pthread_mutex_lock(mutex)
+        value += 1
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+}

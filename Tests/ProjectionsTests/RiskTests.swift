@@ -50,35 +50,38 @@ struct RiskTests {
         }
     }
 
-    @Test("the volume window's total is the sum of the trades after the last one's time − window at every trade, and survives coding at any point")
+    @Test("the volume window's total is the sum of the trades in the last trade's bucket and the 3 599 before it, at every trade and through coding at any point")
     func volumeWindow() throws {
         var generator = SeededGenerator(seed: 17)
-        for trial in 0..<40 {
-            let window = Int64.random(in: 1...500, using: &generator)
+        for trial in 0..<12 {
+            let window = [3_600_000_000_000, 60_000_000_000, 1_000_000, 7_200][trial % 4] as Int64
+            let width = VolumeWindow.width(window)
+            #expect(width == max(1, window / 3_600))
+            func bucket(_ time: Int64) -> Int64 { Int64((Double(time) / Double(width)).rounded(.down)) }
             var volume = VolumeWindow()
             var trades: [(time: Int64, size: Double)] = []
-            var time = Int64.random(in: -1_000...1_000, using: &generator)
-            for step in 0..<3_000 {
-                // Runs of equal times (one taker order's fills), small steps and jumps past the window.
-                time += [0, 0, 1, Int64.random(in: 1...50, using: &generator), window + Int64.random(in: 0...3, using: &generator)][Int.random(in: 0..<5, using: &generator) % (trial % 2 == 0 ? 5 : 4)]
+            var time = Int64.random(in: -5 * window...5 * window, using: &generator)
+            for step in 0..<4_000 {
+                // Runs of equal times, steps within a bucket, across buckets, and past the whole window.
+                time += [0, 1, width / 3, width, Int64.random(in: 0...(window / 50 + 1), using: &generator), window + width][Int.random(in: 0..<6, using: &generator)]
                 let size = Double(Int.random(in: 1...1_000_000, using: &generator))
-                volume.add(size, at: time, keeping: window)
-                // The trades in the window, kept by a plain filter.
+                volume.add(size, at: time, width: width)
                 trades.append((time, size))
-                trades = trades.filter { $0.time > time - window }
+                // The trades in the window, kept by a plain filter on their buckets.
+                trades = trades.filter { bucket($0.time) > bucket(time) - 3_600 }
                 let expected = trades.reduce(0.0) { $0 + $1.size }
                 #expect(volume.total == expected, "trial \(trial), trade \(step)")
                 if step % 397 == 0 {
                     // Encoded and decoded (as a snapshot does), the window goes on as before.
                     var coder = StateCoder()
-                    try volume.code(&coder, total: volume.total, window: window)
+                    try volume.code(&coder, width: width)
                     let bytes = coder.bytes
                     var restored = VolumeWindow()
                     try bytes.withBytes { (raw: UnsafeRawBufferPointer) throws(CodecError) in
                         var decoder = StateCoder(decoding: raw)
-                        try restored.code(&decoder, total: expected, window: window)
+                        try restored.code(&decoder, width: width)
                     }
-                    #expect(restored.total == expected && restored.count == Set(trades.map(\.time)).count)
+                    #expect(restored.total == expected)
                     volume = restored
                 }
             }

@@ -53,8 +53,9 @@ public struct RiskProjection: Projection, Sendable {
     public private(set) var drawdown = Drawdown()
     private var lastMarks: [Double]
     private var markReturns: [RingBuffer]
-    /// Per instrument: trades in the volume window and their total size.
+    /// Per instrument: the size traded in the volume window, in buckets.
     private var volumes: [VolumeWindow]
+    private let volumeWidth: Int64
     private let slots: [Int]
 
     public init(options: RiskOptions, instruments table: InstrumentTable) {
@@ -65,6 +66,7 @@ public struct RiskProjection: Projection, Sendable {
         lastMarks = Array(repeating: .nan, count: instruments.count)
         markReturns = Array(repeating: RingBuffer(capacity: options.window), count: instruments.count)
         volumes = Array(repeating: VolumeWindow(), count: instruments.count)
+        volumeWidth = VolumeWindow.width(options.volumeWindow)
         var slots = [Int](repeating: -1, count: table.count + 1)
         for (slot, id) in instruments.enumerated() { slots[Int(id.rawValue)] = slot }
         self.slots = slots
@@ -83,7 +85,7 @@ public struct RiskProjection: Projection, Sendable {
         let raw = Int(block.instruments[index].rawValue)
         guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
         let size = Double(block.trade(at: index).size.units)
-        volumes[slot].add(size, at: time, keeping: options.volumeWindow)
+        volumes[slot].add(size, at: time, width: volumeWidth)
     }
 
     /// Samples the account on every grid time up to `time`.
@@ -205,10 +207,7 @@ public struct RiskProjection: Projection, Sendable {
         try drawdown.code(&coder)
         try coder.code(&lastMarks)
         try coder.code(&markReturns)
-        var totals = volumes.map(\.total)
-        try coder.code(&totals)
-        guard totals.count == volumes.count else { throw .invalidValue(field: "volume totals", offset: 0) }
-        for slot in volumes.indices { try volumes[slot].code(&coder, total: totals[slot], window: options.volumeWindow) }
+        for slot in volumes.indices { try volumes[slot].code(&coder, width: volumeWidth) }
     }
 
     public func summary(_ context: ProjectionContext) -> JSONValue {
@@ -243,96 +242,73 @@ public struct RiskProjection: Projection, Sendable {
     }
 }
 
-/// The traded size of one instrument over the trailing volume window: one entry per receive
-/// time (size units), oldest first, and their total. Trades received at the same time share an
-/// entry: a burst of fills of one taker order is one. Sizes are whole units, so the sums are
-/// exact in any order.
+/// The traded size of one instrument over the trailing volume window, in buckets: the window
+/// `W` is cut into 3 600 buckets of `w = W / 3600` nanoseconds (whole; one second of an
+/// hour), aligned on multiples of `w`, and the total is that of the trades received in the
+/// bucket of the last trade and the 3 599 before it. A trade ages out a whole bucket at a time,
+/// so the total covers the last 3 599 to 3 600 bucket widths (at most `W`).
 ///
-/// The entries that age out (at or before the last trade's time − window) are dropped every 64
-/// entries rather than at every trade, and a read leaves out those still held: what it reads,
-/// and the state encoded (dropped first), are those of a window moved at every trade. A trade
-/// costs a few stores and no branch the data decides (whether it shares the last entry's time
-/// picks an index, not a path).
+/// A fixed ring, whatever the trading rate: a trade adds its size to one bucket (no allocation,
+/// and a few kilobytes touched where a list of the hour's trades ran to megabytes), and the
+/// buckets passed are emptied when a trade opens a new one. Sizes are whole units, so the sums
+/// are exact in any order.
 struct VolumeWindow: Sendable {
-    /// The entries are `slots[start..<end]`; the slots past `end` are room.
-    private var slots: [TimedValue] = []
-    private var start = 0
-    private var end = 0
-    /// The size of the entries held, those aged out but not yet dropped included.
-    private var held = 0.0
-    /// Entries at or before this time have aged out (the last trade's time − window).
-    private var cutoff = Int64.min
-    private var added = 0
+    static let buckets = 3_600
 
-    /// Entries held.
-    var count: Int { end - start }
-
+    /// The size traded in each bucket; bucket `b` is at `b mod buckets`.
+    private var sizes = [Double](repeating: 0, count: VolumeWindow.buckets)
+    /// The bucket of the last trade (`.min`: none yet), where it is in `sizes`, and the time
+    /// the next bucket opens.
+    private var current = Int64.min
+    private var slot = 0
+    private var nextBucket = Int64.min
     /// The size traded in the window.
-    var total: Double {
-        var total = held
-        var index = start
-        while index < end && slots[index].time <= cutoff {
-            total -= slots[index].value
-            index += 1
-        }
-        return total
+    private(set) var total = 0.0
+
+    /// The bucket width of a window of `window` nanoseconds.
+    static func width(_ window: Int64) -> Int64 { max(1, window / Int64(buckets)) }
+
+    /// Adds a trade of `size` at `time` (no earlier than the last one's).
+    mutating func add(_ size: Double, at time: Int64, width: Int64) {
+        if time >= nextBucket { open(at: time, width: width) }
+        sizes[slot] += size
+        total += size
     }
 
-    /// Adds a trade of `size` at `time` (no earlier than the last), and moves the window to it.
-    mutating func add(_ size: Double, at time: Int64, keeping window: Int64) {
-        held += size
-        let shared = end > start && slots[end - 1].time == time
-        if end == slots.count { makeRoom() }
-        let at = shared ? end - 1 : end
-        let before = shared ? slots[at].value : 0
-        slots[at] = TimedValue(time: time, value: before + size)
-        end = at + 1
-        cutoff = time - window
-        added += 1
-        if added == 64 { drop() }
-    }
-
-    /// Drops the entries aged out.
-    private mutating func drop() {
-        added = 0
-        while start < end && slots[start].time <= cutoff {
-            held -= slots[start].value
-            start += 1
-        }
-    }
-
-    /// Room for one more entry: the entries moved to the front, or the storage doubled.
-    private mutating func makeRoom() {
-        drop()
-        if start > 0 && count <= slots.count / 2 {
-            slots.withUnsafeMutableBufferPointer { buffer in
-                for index in 0..<(end - start) { buffer[index] = buffer[start + index] }
-            }
-            (start, end) = (0, end - start)
+    /// Moves to the bucket of `time`, emptying the buckets that leave the window.
+    private mutating func open(at time: Int64, width: Int64) {
+        let bucket = time >= 0 ? time / width : (time + 1) / width - 1
+        if current == .min || bucket - current >= Int64(Self.buckets) {
+            for index in sizes.indices { sizes[index] = 0 }
+            total = 0
         } else {
-            slots += Array(repeating: .empty, count: max(1_024, slots.count))
+            for passed in (current + 1)...bucket {
+                let index = Self.index(passed)
+                total -= sizes[index]
+                sizes[index] = 0
+            }
         }
+        current = bucket
+        slot = Self.index(bucket)
+        let (next, overflow) = (bucket + 1).multipliedReportingOverflow(by: width)
+        nextBucket = overflow ? .max : next
     }
 
-    /// Codes the window (entries aged out dropped first): the entries; their total is coded
-    /// by the caller, with the other instruments' (`total`, read when encoding, given when
-    /// decoding).
-    mutating func code(_ coder: inout StateCoder, total: Double, window: Int64) throws(CodecError) {
-        drop()
-        var entries = Array(slots[start..<end])
-        var count = entries.count
-        try coder.code(&count)
-        if !coder.isEncoding {
-            guard count >= 0 && count < 1 << 28 else { throw .invalidValue(field: "volume window", offset: 0) }
-            entries = Array(repeating: .empty, count: count)
-        }
-        for index in entries.indices { try entries[index].code(&coder) }
+    private static func index(_ bucket: Int64) -> Int {
+        let remainder = Int(bucket % Int64(buckets))
+        return remainder < 0 ? remainder + buckets : remainder
+    }
+
+    /// Codes the window: the last trade's bucket and the sizes of the buckets (`width`
+    /// restores what follows from them).
+    mutating func code(_ coder: inout StateCoder, width: Int64) throws(CodecError) {
+        try coder.code(&current)
+        try coder.code(&sizes)
         guard !coder.isEncoding else { return }
-        // After a trade at t the last entry is at t: the window's cutoff follows from it.
-        self = VolumeWindow()
-        slots = entries
-        end = entries.count
-        held = total
-        cutoff = entries.last.map { $0.time - window } ?? .min
+        guard sizes.count == Self.buckets else { throw .invalidValue(field: "volume buckets", offset: 0) }
+        total = sizes.reduce(0, +)
+        slot = current == .min ? 0 : Self.index(current)
+        let (next, overflow) = (current == .min ? Int64.min : current + 1).multipliedReportingOverflow(by: width)
+        nextBucket = current == .min ? .min : overflow ? .max : next
     }
 }
