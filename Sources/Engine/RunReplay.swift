@@ -88,10 +88,10 @@ public struct RunReplay {
             try run.read { runSnapshot in
                 var fold = try RunFold(configuration: configuration, instruments: sourceSnapshot.instruments)
                 var side = try RunSide(cursor: JournalCursor(runSnapshot, from: 2), path: runPath)
-                var reader = BlockReader()
                 let filter = EventFilter(types: fold.decodedTypes, instruments: nil)
                 let first = started.sourceFirstSequence
-                try sourceSnapshot.scan(from: first, through: through, filter: filter, using: &reader) { block in
+                // The source is read ahead on a second thread; the run journal here.
+                try sourceSnapshot.scanAhead(from: first, through: through, filter: filter) { block in
                     let indices = block.indices(from: first, through: through)
                     var resume: Int?
                     while true {

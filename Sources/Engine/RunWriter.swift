@@ -36,7 +36,7 @@ final class RunWriter: Sendable {
         thread.withLock { $0 = WorkerThread.start { [self] in write(target.value, prepare: prepare) } }
     }
 
-    /// Hands over the events of one step of the run; throws the writer's failure, if it failed.
+    /// Hands over a batch of the run's events; throws the writer's failure, if it failed.
     func send(_ events: [Event]) throws {
         try rethrowFailure()
         guard !events.isEmpty else { return }

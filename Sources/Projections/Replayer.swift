@@ -82,9 +82,12 @@ public enum Replayer {
     /// With `recordFeatures`, the features projection keeps every row made from the range's
     /// first event on (read them with `takeRows()` in `observe`). Only the payloads the
     /// projections read are decoded, unless `decodeAll` (for observers that read other events).
+    /// With `readAhead` (the default), blocks are decoded on a second thread ahead of the fold
+    /// (`JournalSnapshot.scanAhead`); without, on the calling thread alone. The results are
+    /// the same.
     public static func run(
         journal: Journal, configuration: ProjectionConfiguration, range requested: ClosedRange<UInt64>?, useSnapshots: Bool = true,
-        stateOnly: Bool = false, recordFeatures: Bool = false, decodeAll: Bool = false,
+        stateOnly: Bool = false, recordFeatures: Bool = false, decodeAll: Bool = false, readAhead: Bool = true,
         observe: ((inout ProjectionSet, DecodedBlock, Int) throws -> Void)? = nil
     ) throws -> ReplayOutcome {
         try journal.read { snapshot in
@@ -102,9 +105,8 @@ public enum Replayer {
                 range = (startedAfter + 1)...range.upperBound
             }
             var before: UInt64 = 0
-            var reader = BlockReader()
             let filter = decodeAll ? EventFilter.all : EventFilter(types: projections.decodedTypes, instruments: nil)
-            try snapshot.scan(from: startedAfter + 1, through: range.upperBound, filter: filter, using: &reader) { block in
+            try scan(snapshot, from: startedAfter + 1, through: range.upperBound, filter: filter, readAhead: readAhead) { block in
                 let indices = block.indices(from: startedAfter + 1, through: range.upperBound)
                 // Events before the range are folded without the observer.
                 let firstInRange = block.indices(from: range.lowerBound, through: range.upperBound).lowerBound
@@ -120,6 +122,18 @@ public enum Replayer {
                 return true
             }
             return ReplayOutcome(projections: projections, range: range, startedAfter: startedAfter, eventsBeforeRange: before, ignoredSnapshots: ignored)
+        }
+    }
+
+    /// The blocks of `first…last`, read ahead on a second thread or on this one.
+    private static func scan(
+        _ snapshot: JournalSnapshot, from first: UInt64, through last: UInt64, filter: EventFilter, readAhead: Bool, _ body: (DecodedBlock) throws -> Bool
+    ) throws {
+        if readAhead {
+            try snapshot.scanAhead(from: first, through: last, filter: filter, body)
+        } else {
+            var reader = BlockReader()
+            try snapshot.scan(from: first, through: last, filter: filter, using: &reader, body)
         }
     }
 

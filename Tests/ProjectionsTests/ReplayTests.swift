@@ -27,6 +27,11 @@ struct ReplayTests {
         let end = try journal.head().lastSequence
         let checkpoints: [UInt64] = [1, 5_000, 13_483, 13_484, 20_000, 25_555, end]
         let expected = try checkpoints.map { try Self.reference(journal, configuration, through: $0) }
+        // Read on one thread, the replay gives the same states as read ahead on a second.
+        for checkpoint in [5_000, end] as [UInt64] {
+            let alone = try Replayer.run(journal: journal, configuration: configuration, range: 1...checkpoint, useSnapshots: false, readAhead: false)
+            #expect(Self.hashes(alone) == (try Self.reference(journal, configuration, through: checkpoint)))
+        }
 
         let summary = try Snapshotter.run(journal: journal, configuration: configuration, every: every)
         // The capture crosses midnight after event 13 483: that day boundary is always kept.
