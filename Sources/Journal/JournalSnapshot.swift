@@ -65,6 +65,16 @@ public struct JournalSnapshot {
         try pipeline.consume(body)
     }
 
+    /// `scanAhead` when `readAhead`, else `scan` on this thread alone.
+    public func scan(from first: UInt64, through last: UInt64, filter: EventFilter, readAhead: Bool, _ body: (DecodedBlock) throws -> Bool) throws {
+        if readAhead {
+            try scanAhead(from: first, through: last, filter: filter, body)
+        } else {
+            var reader = BlockReader()
+            try scan(from: first, through: last, filter: filter, using: &reader, body)
+        }
+    }
+
     /// Each stored block holding events in `first…last`, in order: `load` takes its frame and
     /// key (a failure is reported naming the whole block), then `deliver` returns false to stop.
     fileprivate func forEachBlock(

@@ -106,7 +106,7 @@ public enum Replayer {
             }
             var before: UInt64 = 0
             let filter = decodeAll ? EventFilter.all : EventFilter(types: projections.decodedTypes, instruments: nil)
-            try scan(snapshot, from: startedAfter + 1, through: range.upperBound, filter: filter, readAhead: readAhead) { block in
+            try snapshot.scan(from: startedAfter + 1, through: range.upperBound, filter: filter, readAhead: readAhead) { block in
                 let indices = block.indices(from: startedAfter + 1, through: range.upperBound)
                 // Events before the range are folded without the observer.
                 let firstInRange = block.indices(from: range.lowerBound, through: range.upperBound).lowerBound
@@ -122,18 +122,6 @@ public enum Replayer {
                 return true
             }
             return ReplayOutcome(projections: projections, range: range, startedAfter: startedAfter, eventsBeforeRange: before, ignoredSnapshots: ignored)
-        }
-    }
-
-    /// The blocks of `first…last`, read ahead on a second thread or on this one.
-    private static func scan(
-        _ snapshot: JournalSnapshot, from first: UInt64, through last: UInt64, filter: EventFilter, readAhead: Bool, _ body: (DecodedBlock) throws -> Bool
-    ) throws {
-        if readAhead {
-            try snapshot.scanAhead(from: first, through: last, filter: filter, body)
-        } else {
-            var reader = BlockReader()
-            try snapshot.scan(from: first, through: last, filter: filter, using: &reader, body)
         }
     }
 

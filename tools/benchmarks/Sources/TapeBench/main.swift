@@ -51,6 +51,12 @@ print("# tape-bench  commit \(commit)  \(shell("swift --version 2>&1 | head -1")
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 /// Prints one figure; `target` is the issue's goal and what it covers, `note` only what it covers.
+/// Flushes every file written so far (the figures before write gigabytes), so that the
+/// kernel's writeback does not take a core from the runs timed next: the backtests use both.
+func settle() {
+    sync()
+}
+
 func report(_ name: String, _ value: Double, _ unit: String, target: String? = nil, note: String? = nil) {
     let tail = target.map { "target " + $0 } ?? note ?? ""
     print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%10.2f", value) + "  " + unit.padding(toLength: 14, withPad: " ", startingAt: 0) + tail)
@@ -340,6 +346,7 @@ if !trades.isEmpty && backtestFigures.contains(where: wanted) {
     // them run in a process the size of `tape backtest`'s (holding them cost 7 % here).
     let tickCount = trades.count
     trades = []
+    settle()
     let config = try runConfiguration("ema", projections: """
         version: 1
         ledger: {currency: USDT, cash: {USDT: "10000"}, leverage: 10}
@@ -477,6 +484,7 @@ if haveShared && (wanted("replay") || wanted("replay_day") || wanted("memory_rep
         tile += 1
     }
     try journal.sync()
+    settle()
     let configuration = try ProjectionConfiguration(path: "projections/default.yaml")
     let head = try journal.head()
     let features = configuration.features?.features.count ?? 0
