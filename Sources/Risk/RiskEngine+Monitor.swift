@@ -51,12 +51,23 @@ extension RiskEngine {
         }
         let instrument = InstrumentID(rawValue: UInt32(block.instruments[index].rawValue))
         let raw = Int(instrument.rawValue)
-        let (size, entry) = projections.ledger!.inPlace { ledger in
-            raw > 0 && raw < ledger.positions.count && ledger.positions[raw].size != 0 ? (ledger.positions[raw].size, ledger.entryPrice(raw)) : (0, .nan)
+        let (size, fills) = projections.ledger!.inPlace { ledger in
+            raw > 0 && raw < ledger.positions.count ? (ledger.positions[raw].size, ledger.positions[raw].fills) : (0, 0)
         }
         guard size != 0 else { return outcomes }
+        // Inside the band found for this position, no exit is reached: the exits read nothing else.
+        if exitBands[raw].holds(size: size, fills: fills, price: price) { return outcomes }
+        let entry = projections.ledger!.inPlace { $0.entryPrice(raw) }
         let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.inPlace { $0.markReturnWindow(instrument) } ?? []).deviation
+        let before = outcomes.count
         exit(instrument, size: size, entry: entry, price: price, step: step, deviation: deviation, into: &outcomes)
+        // A band is found when the exits passed at this price (not when a protecting order
+        // only held them back), and only when every exit reads the price alone.
+        let side = size > 0 ? 1.0 : -1.0
+        if outcomes.count == before, limits.volatilityStop == nil, limits.trailingStop == nil, limits.timeStop == nil,
+           ExitBand.passes(side: side, entry: entry, price: price, stopLoss: limits.stopLoss, takeProfit: limits.takeProfit) {
+            exitBands[raw] = ExitBand(size: size, fills: fills, side: side, entry: entry, stopLoss: limits.stopLoss, takeProfit: limits.takeProfit)
+        }
         return outcomes
     }
 
@@ -127,7 +138,7 @@ extension RiskEngine {
         let raw = Int(instrument.rawValue)
         guard !state.protecting(raw) else { return }
         let side = size > 0 ? 1.0 : -1.0
-        let adverse = side * (entry - Double(price)) / entry
+        let adverse = ExitBand.adverse(side: side, entry: entry, price: price)
         let best = Double(state.best[raw])
         let retreat = best > 0 ? side * (best - Double(price)) / best : 0
         let held = Double(step.time - state.openedAt[raw])
@@ -152,5 +163,88 @@ extension RiskEngine {
         result.quantity = -size
         result.reduceOnly = true
         outcomes.append(result)
+    }
+}
+
+/// The prices at which a position's stop loss and take profit both pass, found when the
+/// position last changed (its size and fill count name it), so that a price inside is answered
+/// with two compares. The band is found by bisection on the very expression `exit` evaluates
+/// (`adverse`), which is monotone in the price, so inside it every exit passes exactly as
+/// `exit` would find; outside it, `exit` decides. Exits that read more than the price (the
+/// volatility, trailing and time stops) make no band.
+struct ExitBand: Sendable {
+    private var size: Int64 = 0
+    private var fills: UInt64 = 0
+    private var low = Int64.max
+    private var high = Int64.min
+
+    init() {}
+
+    init(size: Int64, fills: UInt64, side: Double, entry: Double, stopLoss: Double?, takeProfit: Double?) {
+        guard entry > 0, entry.isFinite else { return }
+        // Prices of ±2⁵³ and between (exact as doubles). The stop loss passes above a price for
+        // a long (below for a short), the take profit below (above).
+        var band: ClosedRange<Int64>? = -(1 << 53)...(1 << 53)
+        if let limit = stopLoss {
+            band = Self.narrow(band, passesAbove: side > 0) { Self.adverse(side: side, entry: entry, price: $0) < limit }
+        }
+        if let limit = takeProfit {
+            band = Self.narrow(band, passesAbove: side < 0) { Self.profit(side: side, entry: entry, price: $0) < limit }
+        }
+        guard let band else { return }
+        self.size = size
+        self.fills = fills
+        low = band.lowerBound
+        high = band.upperBound
+    }
+
+    /// Whether `price` lies in the band found for this position.
+    @inline(__always)
+    func holds(size: Int64, fills: UInt64, price: Int64) -> Bool {
+        price >= low && price <= high && size == self.size && fills == self.fills
+    }
+
+    /// The position's adverse move at `price`, a fraction of its entry: what the stop loss,
+    /// take profit and volatility stop read.
+    @inline(__always)
+    static func adverse(side: Double, entry: Double, price: Int64) -> Double {
+        side * (entry - Double(price)) / entry
+    }
+
+    /// The move in the position's favour: what the take profit reads.
+    @inline(__always)
+    static func profit(side: Double, entry: Double, price: Int64) -> Double {
+        -adverse(side: side, entry: entry, price: price)
+    }
+
+    /// Whether the stop loss and the take profit both pass at `price`.
+    static func passes(side: Double, entry: Double, price: Int64, stopLoss: Double?, takeProfit: Double?) -> Bool {
+        (stopLoss.map { adverse(side: side, entry: entry, price: price) < $0 } ?? true)
+            && (takeProfit.map { profit(side: side, entry: entry, price: price) < $0 } ?? true)
+    }
+
+    /// `band` cut to the prices where `passes` holds, given that it holds from some price up
+    /// (`passesAbove`) or up to some price; nil when nowhere in the band.
+    private static func narrow(_ band: ClosedRange<Int64>?, passesAbove: Bool, _ passes: (Int64) -> Bool) -> ClosedRange<Int64>? {
+        guard let band else { return nil }
+        var (low, high) = (band.lowerBound, band.upperBound)
+        if passesAbove {
+            guard passes(high) else { return nil }
+            guard !passes(low) else { return band }
+            // passes(low) is false, passes(high) true: the first passing price.
+            while high - low > 1 {
+                let middle = low + (high - low) / 2
+                if passes(middle) { high = middle } else { low = middle }
+            }
+            return high...band.upperBound
+        }
+        guard passes(low) else { return nil }
+        guard !passes(high) else { return band }
+        // passes(low) is true, passes(high) false: the last passing price.
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if passes(middle) { low = middle } else { high = middle }
+        }
+        return band.lowerBound...low
     }
 }

@@ -46,6 +46,9 @@ public struct RiskEngine: Sendable {
     /// What the monitor's account checks (drawdown, daily loss, liquidation buffer) last read
     /// when none reached its limit: read the same again, none reaches it again (`monitor`).
     var quietAccount: AccountInputs?
+    /// Per instrument id: the prices at which the position's exits all pass, for the position
+    /// they were found for (`monitor`; only when every configured exit reads the price alone).
+    var exitBands: [ExitBand]
 
     /// Everything the account checks read, up to the point where one trips.
     struct AccountInputs: Equatable {
@@ -85,6 +88,7 @@ public struct RiskEngine: Sendable {
         maxPosition = positions
         maxNotional = notionals
         state = RiskState(instruments: instruments.count)
+        exitBands = Array(repeating: ExitBand(), count: instruments.count + 1)
     }
 
     /// Folds in the event at `index` of `block` (source or run), after the projections.

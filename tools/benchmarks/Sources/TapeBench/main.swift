@@ -128,20 +128,23 @@ func realTrades() throws -> [(Timestamp, Trade)] {
 /// `count` trades that replay the real ones' steps over and over: each trade moves price, time
 /// and id from the previous one by the real step, so the tiled series has the captures' own
 /// tick moves, sizes, sides and gaps. Between separate captures (a gap over a minute) the step
-/// is 1 ms with no price move.
+/// is 1 ms with no price move. Every other pass takes the price steps reversed, so the price
+/// swings about its start rather than drifting by each pass's net move (added up over the
+/// passes, that drift took it below zero).
 func tiledTrades(_ real: [(Timestamp, Trade)], count: Int) -> [(Timestamp, Trade)] {
     var tiled: [(Timestamp, Trade)] = []
     tiled.reserveCapacity(count)
     var time = real[0].0.nanosSinceEpoch
     var price = real[0].1.price.units
     var id = real[0].1.tradeID
+    var direction: Int64 = 1
     while tiled.count < count {
         for index in real.indices where tiled.count < count {
             if index > 0 {
                 let gap = real[index].0.nanosSinceEpoch - real[index - 1].0.nanosSinceEpoch
                 let continuous = gap >= 0 && gap <= 60_000_000_000
                 time += continuous ? gap : 1_000_000
-                price += continuous ? real[index].1.price.units - real[index - 1].1.price.units : 0
+                price += continuous ? direction * (real[index].1.price.units - real[index - 1].1.price.units) : 0
             } else {
                 time += 1_000_000
             }
@@ -151,6 +154,7 @@ func tiledTrades(_ real: [(Timestamp, Trade)], count: Int) -> [(Timestamp, Trade
             trade.tradeID = id
             tiled.append((Timestamp(nanosSinceEpoch: time), trade))
         }
+        direction = -direction
     }
     return tiled
 }
