@@ -340,7 +340,9 @@ public struct RiskEngine: Sendable {
         _ causation: UInt64, _ instrument: InstrumentID, _ verdict: RiskVerdict, requested: Int64, approved: Int64,
         reading: Reading, step: RunStep
     ) -> RiskOutcome {
-        var writer = ByteWriter()
+        // Sized once (grown from empty, it was reallocated at each doubling): the time and the
+        // state take at most 80 bytes, a check 20, a sizing input 11.
+        var writer = ByteWriter(capacity: 80 + 20 * reading.checks.count + 11 * reading.sizing.count)
         writer.writeZigZag(step.time)
         state.write(to: &writer, raw: Int(instrument.rawValue))
         for check in reading.checks {
