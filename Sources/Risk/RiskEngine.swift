@@ -247,12 +247,15 @@ public struct RiskEngine: Sendable {
             reading.check(.orderRate, placed, Double(count), passed: !adds || placed <= Double(count))
             pass = pass && (!adds || placed <= Double(count))
         }
-        for (rule, limit, measured) in [(RiskRule.valueAtRisk, limits.valueAtRisk, tails.valueAtRisk), (.expectedShortfall, limits.expectedShortfall, tails.expectedShortfall)] {
-            guard let limit else { continue }
+        // (Two calls rather than a loop over a list of the two: the list was allocated at every decision.)
+        func tail(_ rule: RiskRule, _ limit: RiskLimits.TailLimit?, _ measured: Double) {
+            guard let limit else { return }
             let ok = !adds || !(measured > limit.maximum)
             reading.check(rule, measured, limit.maximum, passed: ok)
             pass = pass && ok
         }
+        tail(.valueAtRisk, limits.valueAtRisk, tails.valueAtRisk)
+        tail(.expectedShortfall, limits.expectedShortfall, tails.expectedShortfall)
         return pass
     }
 
