@@ -52,8 +52,7 @@ public enum Snapshotter {
             var due: (sequence: UInt64, time: Int64)?
             var lastTime: Int64 = 0
             try journal.read { snapshot in
-                var reader = BlockReader()
-                try snapshot.scan(from: next, through: end, filter: EventFilter(types: projections.decodedTypes, instruments: nil), using: &reader) { block in
+                try snapshot.scanAhead(from: next, through: end, filter: EventFilter(types: projections.decodedTypes, instruments: nil)) { block in
                     for index in block.indices(from: next, through: end) {
                         let sequence = block.sequence(at: index)
                         let time = block.receiveTimes[index]

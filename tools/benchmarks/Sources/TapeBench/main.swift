@@ -52,7 +52,8 @@ func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 /// Prints one figure; `target` is the goal and what it covers, `note` only what it covers.
 /// Flushes every file written so far (the figures before write gigabytes), so that the
-/// kernel's writeback does not take a core from the runs timed next: the backtests use both.
+/// kernel's writeback does not take a core from what is timed next (the backtests and the
+/// replays use both; a scan reads what `append` has just written).
 func settle() {
     sync()
 }
@@ -193,6 +194,7 @@ if !trades.isEmpty && (wanted("append") || wanted("scan") || wanted("seek")) {
 }
 
 if !trades.isEmpty && wanted("scan") {
+    settle()
     let journal = try Journal(path: tradeJournalPath)
     var best = Double.infinity
     var checksum: Int64 = 0
