@@ -11,7 +11,12 @@ import TapeCore
 /// The whole write transaction lives on the writer's thread, as LMDB requires. It commits
 /// when `finish` is called, and rolls back when the run fails (`abort`) or the writer does:
 /// then nothing of the run is kept. A writer's failure reaches the loop at its next hand-over.
-final class RunWriter: Sendable {
+///
+/// The loop and the writer share a ring of eight message slots, each the loop's to fill while
+/// free and the writer's to read once filled; two counting semaphores order every access to a
+/// slot, as in `JournalSnapshot.scanAhead`. The writer's outcome is set before it raises
+/// `failed` or ends, and read after the loop sees one or the other.
+final class RunWriter: @unchecked Sendable {
     private enum Message {
         case events([Event])
         case end
@@ -20,20 +25,26 @@ final class RunWriter: Sendable {
 
     private struct Aborted: Error {}
 
-    private let queue = Mutex<[Message]>([])
-    /// Messages queued.
+    private final class Slot {
+        var message = Message.end
+    }
+
+    private let slots = (0..<8).map { _ in Slot() }
+    /// The next slot the loop fills, and the next the writer reads (each touched by one thread).
+    private var posted = 0
+    private var received = 0
+    /// Slots filled, and slots free: the loop waits when the writer is this far behind.
     private let queued = Semaphore()
-    /// Room left in the queue: the loop waits when the writer is this far behind.
     private let room = Semaphore(value: 8)
-    private let outcome = Mutex<Result<Hash256, any Error>?>(nil)
+    private var outcome: Result<Hash256, any Error>?
     private let failed = Atomic<Bool>(false)
-    private let thread = Mutex<WorkerThread?>(nil)
+    private var thread: WorkerThread?
 
     /// Starts the writer of `journal`: `prepare` runs first in its transaction (instruments,
     /// attachments), then the events handed over are appended in order.
     init(journal: Journal, prepare: @escaping @Sendable (inout JournalAppender) throws -> Void) {
         let target = UncheckedSendable(journal)
-        thread.withLock { $0 = WorkerThread.start { [self] in write(target.value, prepare: prepare) } }
+        thread = WorkerThread.start { [self] in write(target.value, prepare: prepare) }
     }
 
     /// Hands over a batch of the run's events; throws the writer's failure, if it failed.
@@ -48,7 +59,7 @@ final class RunWriter: Sendable {
     func finish() throws -> Hash256 {
         post(.end)
         join()
-        return try outcome.withLock { $0! }.get()
+        return try outcome!.get()
     }
 
     /// Abandons the run: the writer rolls its transaction back.
@@ -59,27 +70,28 @@ final class RunWriter: Sendable {
 
     private func post(_ message: Message) {
         room.wait()
-        queue.withLock { $0.append(message) }
+        slots[posted].message = message
+        posted = (posted + 1) % slots.count
         queued.signal()
     }
 
     private func receive() -> Message {
         queued.wait()
-        let message = queue.withLock { $0.removeFirst() }
+        let message = slots[received].message
+        slots[received].message = .end
+        received = (received + 1) % slots.count
         room.signal()
         return message
     }
 
     private func join() {
-        thread.withLock { thread in
-            thread?.join()
-            thread = nil
-        }
+        thread?.join()
+        thread = nil
     }
 
     private func rethrowFailure() throws {
-        guard failed.load(ordering: .acquiring) else { return }
-        if case .failure(let error)? = outcome.withLock({ $0 }) { throw error }
+        guard failed.load(ordering: .acquiring), case .failure(let error)? = outcome else { return }
+        throw error
     }
 
     /// The writer's thread.
@@ -101,7 +113,7 @@ final class RunWriter: Sendable {
                 }
             }
         }
-        outcome.withLock { $0 = result }
+        outcome = result
         guard case .failure(let error) = result else { return }
         failed.store(true, ordering: .releasing)
         // The loop may still hand over events before it sees the failure: take them until it
