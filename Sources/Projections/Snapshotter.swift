@@ -90,8 +90,7 @@ public enum Snapshotter {
 
     /// The UTC day number of a receive time.
     static func day(_ nanoseconds: Int64) -> Int64 {
-        let perDay: Int64 = 86_400_000_000_000
-        return nanoseconds >= 0 ? nanoseconds / perDay : (nanoseconds + 1) / perDay - 1
+        TimeGrid.days.index(of: nanoseconds)
     }
 }
 

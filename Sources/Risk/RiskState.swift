@@ -67,10 +67,6 @@ public struct RiskState: Sendable {
     @inline(__always)
     public func startsDay(at time: Int64) -> Bool { time < dayBegins || time >= dayEnds }
 
-    private static func day(of time: Int64) -> Int64 {
-        time >= 0 ? time / 86_400_000_000_000 : (time + 1) / 86_400_000_000_000 - 1
-    }
-
     /// Folds in the event at `index` of `block`, after the projections have applied it:
     /// `size` gives the account's position in the event's instrument (read at fills and
     /// liquidations, the only events that change it), `equity` its equity (read only when the
@@ -79,12 +75,10 @@ public struct RiskState: Sendable {
         let time = block.receiveTimes[index]
         let raw = Int(block.instruments[index].rawValue)
         if startsDay(at: time) {
-            day = Self.day(of: time)
+            day = TimeGrid.days.index(of: time)
             dayStartEquity = equity
-            let (begins, early) = day.multipliedReportingOverflow(by: 86_400_000_000_000)
-            let (ends, late) = (day + 1).multipliedReportingOverflow(by: 86_400_000_000_000)
-            dayBegins = early ? .min : begins
-            dayEnds = late ? .max : ends
+            dayBegins = TimeGrid.days.start(of: day)
+            dayEnds = TimeGrid.days.start(of: day + 1)
         }
         switch block.types[index] {
         case .trade: track(raw, price: block.trade(at: index).price.units)

@@ -24,10 +24,34 @@ public struct Timestamp: Hashable, Comparable, Sendable {
 
     /// The start (00:00:00Z) of the UTC day that holds this time.
     public var startOfDay: Timestamp {
-        let days = nanosSinceEpoch >= 0
-            ? nanosSinceEpoch / Self.nanosPerDay
-            : (nanosSinceEpoch - Self.nanosPerDay + 1) / Self.nanosPerDay
-        return Timestamp(nanosSinceEpoch: days * Self.nanosPerDay)
+        Timestamp(nanosSinceEpoch: TimeGrid.days.start(of: TimeGrid.days.index(of: nanosSinceEpoch)))
+    }
+}
+
+/// Equal periods of time laid from the epoch (UTC days, volume buckets): which one a time falls
+/// in, and where each starts. Integer arithmetic only; a period's start beyond the range of
+/// `Int64` is clamped to it.
+public struct TimeGrid: Sendable, Equatable {
+    /// Nanoseconds in a period (at least 1).
+    public let period: Int64
+
+    public init(period: Int64) {
+        precondition(period >= 1, "a time grid needs a positive period")
+        self.period = period
+    }
+
+    /// UTC days.
+    public static let days = TimeGrid(period: Timestamp.nanosPerDay)
+
+    /// The period holding `time`: floor division, so the periods before the epoch are negative.
+    @inlinable public func index(of time: Int64) -> Int64 {
+        time >= 0 ? time / period : (time + 1) / period - 1
+    }
+
+    /// The first time of period `index`, clamped to the range of `Int64`.
+    @inlinable public func start(of index: Int64) -> Int64 {
+        let (start, overflow) = index.multipliedReportingOverflow(by: period)
+        return overflow ? (index < 0 ? .min : .max) : start
     }
 }
 

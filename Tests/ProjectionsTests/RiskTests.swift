@@ -55,7 +55,8 @@ struct RiskTests {
         var generator = SeededGenerator(seed: 17)
         for trial in 0..<12 {
             let window = [3_600_000_000_000, 60_000_000_000, 1_000_000, 7_200][trial % 4] as Int64
-            let width = VolumeWindow.width(window)
+            let buckets = VolumeWindow.buckets(of: window)
+            let width = buckets.period
             #expect(width == max(1, window / 3_600))
             func bucket(_ time: Int64) -> Int64 { Int64((Double(time) / Double(width)).rounded(.down)) }
             var volume = VolumeWindow()
@@ -65,7 +66,7 @@ struct RiskTests {
                 // Runs of equal times, steps within a bucket, across buckets, and past the whole window.
                 time += [0, 1, width / 3, width, Int64.random(in: 0...(window / 50 + 1), using: &generator), window + width][Int.random(in: 0..<6, using: &generator)]
                 let size = Double(Int.random(in: 1...1_000_000, using: &generator))
-                volume.add(size, at: time, width: width)
+                volume.add(size, at: time, buckets: buckets)
                 trades.append((time, size))
                 // The trades in the window, kept by a plain filter on their buckets.
                 trades = trades.filter { bucket($0.time) > bucket(time) - 3_600 }
@@ -74,12 +75,12 @@ struct RiskTests {
                 if step % 397 == 0 {
                     // Encoded and decoded (as a snapshot does), the window goes on as before.
                     var coder = StateCoder()
-                    try volume.code(&coder, width: width)
+                    try volume.code(&coder, buckets: buckets)
                     let bytes = coder.bytes
                     var restored = VolumeWindow()
                     try bytes.withBytes { (raw: UnsafeRawBufferPointer) throws(CodecError) in
                         var decoder = StateCoder(decoding: raw)
-                        try restored.code(&decoder, width: width)
+                        try restored.code(&decoder, buckets: buckets)
                     }
                     #expect(restored.total == expected)
                     volume = restored

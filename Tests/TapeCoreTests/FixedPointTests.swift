@@ -111,6 +111,23 @@ struct TimestampTests {
         #expect(Timestamp(nanosSinceEpoch: 1_723_161_256_322_000_000).startOfDay.iso8601 == "2024-08-08T00:00:00.000000000Z")
     }
 
+    @Test("a time grid puts every time in the period that starts at or before it and ends after it, before the epoch too, clamped at the ends of Int64")
+    func timeGrid() {
+        var (generator, note) = testGenerator()
+        for period in [1, 7, 1_000, 277_777, 1_000_000_000, Timestamp.nanosPerDay] as [Int64] {
+            let grid = TimeGrid(period: period)
+            for _ in 0..<5_000 {
+                let time = Int64.random(in: -4_000_000_000_000_000_000...4_000_000_000_000_000_000, using: &generator)
+                let index = grid.index(of: time)
+                #expect(grid.start(of: index) <= time && time < grid.start(of: index + 1), "period \(period), time \(time), \(note)")
+                #expect(grid.start(of: index + 1) - grid.start(of: index) == period)
+            }
+            #expect(grid.index(of: -1) == -1 && grid.index(of: 0) == 0 && grid.index(of: period - 1) == 0 && grid.index(of: -period) == -1)
+        }
+        #expect(TimeGrid.days.start(of: .max / 2) == .max && TimeGrid.days.start(of: .min / 2) == .min)
+        #expect(Timestamp(nanosSinceEpoch: -1).startOfDay.iso8601 == "1969-12-31T00:00:00.000000000Z")
+    }
+
     @Test("epoch counts of any unit are recognised by magnitude")
     func epochUnits() {
         #expect(EpochUnit.guess(1_680_652_700) == .seconds)

@@ -55,7 +55,7 @@ public struct RiskProjection: Projection, Sendable {
     private var markReturns: [RingBuffer]
     /// Per instrument: the size traded in the volume window, in buckets.
     private var volumes: [VolumeWindow]
-    private let volumeWidth: Int64
+    private let volumeBuckets: TimeGrid
     private let slots: [Int]
 
     public init(options: RiskOptions, instruments table: InstrumentTable) {
@@ -66,7 +66,7 @@ public struct RiskProjection: Projection, Sendable {
         lastMarks = Array(repeating: .nan, count: instruments.count)
         markReturns = Array(repeating: RingBuffer(capacity: options.window), count: instruments.count)
         volumes = Array(repeating: VolumeWindow(), count: instruments.count)
-        volumeWidth = VolumeWindow.width(options.volumeWindow)
+        volumeBuckets = VolumeWindow.buckets(of: options.volumeWindow)
         var slots = [Int](repeating: -1, count: table.count + 1)
         for (slot, id) in instruments.enumerated() { slots[Int(id.rawValue)] = slot }
         self.slots = slots
@@ -85,7 +85,7 @@ public struct RiskProjection: Projection, Sendable {
         let raw = Int(block.instruments[index].rawValue)
         guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
         let size = Double(block.trade(at: index).size.units)
-        volumes[slot].add(size, at: time, width: volumeWidth)
+        volumes[slot].add(size, at: time, buckets: volumeBuckets)
     }
 
     /// Samples the account on every grid time up to `time`.
@@ -207,7 +207,7 @@ public struct RiskProjection: Projection, Sendable {
         try drawdown.code(&coder)
         try coder.code(&lastMarks)
         try coder.code(&markReturns)
-        for slot in volumes.indices { try volumes[slot].code(&coder, width: volumeWidth) }
+        for slot in volumes.indices { try volumes[slot].code(&coder, buckets: volumeBuckets) }
     }
 
     public func summary(_ context: ProjectionContext) -> JSONValue {
@@ -253,32 +253,32 @@ public struct RiskProjection: Projection, Sendable {
 /// buckets passed are emptied when a trade opens a new one. Sizes are whole units, so the sums
 /// are exact in any order.
 struct VolumeWindow: Sendable {
-    static let buckets = 3_600
+    static let count = 3_600
 
-    /// The size traded in each bucket; bucket `b` is at `b mod buckets`.
-    private var sizes = [Double](repeating: 0, count: VolumeWindow.buckets)
-    /// The bucket of the last trade (`.min`: none yet), where it is in `sizes`, and the time
-    /// the next bucket opens.
+    /// The size traded in each bucket; bucket `b` is at `b mod count`.
+    private var sizes = [Double](repeating: 0, count: VolumeWindow.count)
+    /// The bucket of the last trade (`.min`: none yet); where it is in `sizes` and the time
+    /// the next bucket opens follow from it, kept so that a trade needs neither a division
+    /// nor a multiplication.
     private var current = Int64.min
     private var slot = 0
     private var nextBucket = Int64.min
     /// The size traded in the window.
     private(set) var total = 0.0
 
-    /// The bucket width of a window of `window` nanoseconds.
-    static func width(_ window: Int64) -> Int64 { max(1, window / Int64(buckets)) }
+    /// The buckets of a window of `window` nanoseconds.
+    static func buckets(of window: Int64) -> TimeGrid { TimeGrid(period: max(1, window / Int64(count))) }
 
     /// Adds a trade of `size` at `time` (no earlier than the last one's).
-    mutating func add(_ size: Double, at time: Int64, width: Int64) {
-        if time >= nextBucket { open(at: time, width: width) }
+    mutating func add(_ size: Double, at time: Int64, buckets: TimeGrid) {
+        if time >= nextBucket { open(buckets.index(of: time), buckets: buckets) }
         sizes[slot] += size
         total += size
     }
 
-    /// Moves to the bucket of `time`, emptying the buckets that leave the window.
-    private mutating func open(at time: Int64, width: Int64) {
-        let bucket = time >= 0 ? time / width : (time + 1) / width - 1
-        if current == .min || bucket - current >= Int64(Self.buckets) {
+    /// Moves to `bucket`, emptying the buckets that leave the window.
+    private mutating func open(_ bucket: Int64, buckets: TimeGrid) {
+        if current == .min || bucket - current >= Int64(Self.count) {
             for index in sizes.indices { sizes[index] = 0 }
             total = 0
         } else {
@@ -288,27 +288,29 @@ struct VolumeWindow: Sendable {
                 sizes[index] = 0
             }
         }
+        enter(bucket, buckets: buckets)
+    }
+
+    /// Makes `bucket` the current one.
+    private mutating func enter(_ bucket: Int64, buckets: TimeGrid) {
         current = bucket
-        slot = Self.index(bucket)
-        let (next, overflow) = (bucket + 1).multipliedReportingOverflow(by: width)
-        nextBucket = overflow ? .max : next
+        slot = bucket == .min ? 0 : Self.index(bucket)
+        nextBucket = bucket == .min ? .min : buckets.start(of: bucket + 1)
     }
 
     private static func index(_ bucket: Int64) -> Int {
-        let remainder = Int(bucket % Int64(buckets))
-        return remainder < 0 ? remainder + buckets : remainder
+        let remainder = Int(bucket % Int64(count))
+        return remainder < 0 ? remainder + count : remainder
     }
 
-    /// Codes the window: the last trade's bucket and the sizes of the buckets (`width`
-    /// restores what follows from them).
-    mutating func code(_ coder: inout StateCoder, width: Int64) throws(CodecError) {
+    /// Codes the window: the last trade's bucket and the sizes of the buckets (the rest
+    /// follows from them).
+    mutating func code(_ coder: inout StateCoder, buckets: TimeGrid) throws(CodecError) {
         try coder.code(&current)
         try coder.code(&sizes)
         guard !coder.isEncoding else { return }
-        guard sizes.count == Self.buckets else { throw .invalidValue(field: "volume buckets", offset: 0) }
+        guard sizes.count == Self.count else { throw .invalidValue(field: "volume buckets", offset: 0) }
         total = sizes.reduce(0, +)
-        slot = current == .min ? 0 : Self.index(current)
-        let (next, overflow) = (current == .min ? Int64.min : current + 1).multipliedReportingOverflow(by: width)
-        nextBucket = current == .min ? .min : overflow ? .max : next
+        enter(current, buckets: buckets)
     }
 }
