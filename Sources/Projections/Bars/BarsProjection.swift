@@ -241,7 +241,8 @@ struct BarBuilder: StateCodable, Sendable {
         var moved = false
         switch rule {
         case .time(let period):
-            let start = eventTime - ((eventTime % period) + period) % period
+            let grid = TimeGrid(period: period)
+            let start = grid.start(of: grid.index(of: eventTime))
             if !started {
                 begin(start: start, end: start + period)
                 moved = true

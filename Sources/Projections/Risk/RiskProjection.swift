@@ -91,12 +91,10 @@ public struct RiskProjection: Projection, Sendable {
     /// Samples the account on every grid time up to `time`.
     public mutating func sample(upTo time: Int64, ledger: LedgerProjection?) {
         let period = options.sample
-        if nextSample == .min {
-            nextSample = time - ((time % period) + period) % period + period
-            return
-        }
-        guard let ledger else {
-            nextSample = time - ((time % period) + period) % period + period
+        // The first event, or no account to sample: the grid starts after this time.
+        guard nextSample != .min, let ledger else {
+            let grid = TimeGrid(period: period)
+            nextSample = grid.start(of: grid.index(of: time) + 1)
             return
         }
         let equity = ledger.valuation().equity
