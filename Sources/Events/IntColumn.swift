@@ -232,6 +232,7 @@ public enum IntColumn {
         var position = reader.offset
         let safeEnd = reader.buffer.count &- 10
         while index < count && position <= safeEnd {
+            let start = position
             var byte = base[position]
             position &+= 1
             var value = UInt64(byte)
@@ -244,7 +245,7 @@ public enum IntColumn {
                     value |= UInt64(byte & 0x7F) << shift
                     shift &+= 7
                 } while byte >= 0x80 && shift < 70
-                if byte >= 0x80 || (shift == 70 && byte > 1) { throw .malformedVarint(offset: position) }
+                if byte >= 0x80 || (shift == 70 && byte > 1) { throw .malformedVarint(offset: start) }
             }
             let more = body(index, value)
             index &+= 1

@@ -130,6 +130,41 @@ struct IntColumnTests {
         #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 16)
     }
 
+    @Test("varints of every length, mixed at random, decode exactly in long columns")
+    func varintLengths() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        for _ in 0..<200 {
+            let count = Int.random(in: 1...600, using: &random.generator)
+            // Magnitudes of 0 to 64 bits: zigzag varints of 1 to 10 bytes, in any order.
+            let values = (0..<count).map { _ -> Int64 in
+                let bits = Int.random(in: 0...64, using: &random.generator)
+                let magnitude = bits == 0 ? 0 : UInt64.random(in: 0...UInt64.max, using: &random.generator) >> (64 - bits)
+                return Int64(bitPattern: magnitude)
+            }
+            // Plain columns take the values as they are, delta columns their running sums.
+            let sums = values.reduce(into: [Int64]()) { $0.append(($0.last ?? 0) &+ $1) }
+            for column in [values, sums, values.map { $0 >> 40 }] {
+                #expect(try Self.roundTrip(column).decoded == column, "\(note)")
+            }
+        }
+    }
+
+    @Test("a varint longer than ten bytes is an error at its first byte")
+    func overlongVarint() throws {
+        // A plain column (divisor 1) of 20 values: two one-byte values, then eleven bytes of
+        // continuation, then padding.
+        var bytes: [UInt8] = [IntColumn.Mode.plain.rawValue, 1, 2, 4]
+        bytes += [UInt8](repeating: 0xFF, count: 11) + [UInt8](repeating: 0, count: 30)
+        var decoded = [Int64](repeating: 0, count: 20)
+        bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            #expect(throws: CodecError.malformedVarint(offset: 4)) {
+                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: 20, from: &reader, into: $0.baseAddress!) }
+            }
+        }
+    }
+
     @Test("random columns with extremes round-trip exactly")
     func random() throws {
         let (generator, note) = testGenerator()
