@@ -9,16 +9,23 @@ import TestSupport
 
 @Suite("Order book")
 struct BookTests {
-    @Test("a book side agrees with a plain sorted map under random updates (single and batched), far levels, off-grid prices and drift")
-    func sideMatchesReference() {
+    @Test(
+        "a book side agrees with a plain sorted map under random updates (single and batched), far levels, off-grid prices and drift, with a ladder that widens and one that cannot",
+        arguments: [64, Projections.BookSide.defaultMaximumWindow]
+    )
+    func sideMatchesReference(maximumWindow: Int) {
         var (random, note) = testGenerator()
         for isBid in [true, false] {
             let tick: Int64 = 10
-            var side = BookSide(isBid: isBid, tick: tick, window: 64)
+            var side = BookSide(isBid: isBid, tick: tick, window: 64, maximumWindow: maximumWindow)
             var reference: [Int64: Int64] = [:]
             var centre: Int64 = 100_000
             side.reset(around: centre)
+            // A copy taken halfway keeps its levels while the side changes (the ladder's slots
+            // are shared until a write).
+            var frozen: (side: Projections.BookSide, levels: [Int64: Int64])?
             for step in 0..<8_000 {
+                if step == 4_000 { frozen = (side, reference) }
                 centre += tick * Int64.random(in: -3...3, using: &random)  // the market drifts past the window
                 // A venue message: one to five levels, sometimes the same price twice (the later wins).
                 var batch: [BookLevel] = []
@@ -50,6 +57,12 @@ struct BookTests {
                         #expect(side.size(at: price) == reference[price] ?? 0, "step \(step), price \(price) — \(note)")
                     }
                 }
+            }
+            // Far levels widened the ladder unless it may not widen.
+            #expect(maximumWindow == 64 ? side.window == 64 : side.window > 64, "\(note)")
+            if let frozen {
+                let ordered = frozen.levels.sorted { isBid ? $0.key > $1.key : $0.key < $1.key }
+                #expect(frozen.side.allLevels().map { [$0.0, $0.1] } == ordered.map { [$0.key, $0.value] }, "\(note)")
             }
         }
     }

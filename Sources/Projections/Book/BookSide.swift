@@ -1,31 +1,51 @@
 import Events
+import Glibc
 import TapeCore
 
 /// One side of a level-2 book: the size resting at each price, in the instrument's units.
 ///
 /// Prices near the top of the book live in a ladder, a dense array with one slot per tick, so
 /// an update is an index computation and a store; levels outside the ladder's window (far from
-/// the top) or off the tick grid live in a sorted list. Which store holds a level never shows
-/// in results or in the encoded state: only performance depends on it.
+/// the top) or off the tick grid live in a sorted list. When that list grows crowded the
+/// ladder widens to take its levels, up to `maximumWindow` ticks: deep books (thousands of
+/// levels, far from the top) then stay in the ladder. Which store holds a level never shows in
+/// results or in the encoded state: only performance depends on it.
 struct BookSide: Sendable {
+    /// The most ticks a ladder spans unless a side is created with another limit: 8 MB of sizes.
+    static let defaultMaximumWindow = 1 << 20
+    /// Levels outside the ladder below this many never widen it.
+    static let crowdMinimum = 64
     /// Bids rank high prices first, asks low prices first.
     let isBid: Bool
     private(set) var grid: TickGrid
     /// Sizes for prices `base + i × tick`, 0 where there is no level.
-    private var ladder: [Int64]
+    private var ladder: LadderSlots
     private var base: Int64 = 0
     private var ladderLevels = 0
+    /// The ladder slots levels were stored in since the last reset lie within these bounds
+    /// (low > high: none), so that a reset clears only them.
+    private var occupied = (low: Int.max, high: -1)
     /// The ladder index of the best level, -1 when the ladder is empty.
     private var bestIndex = -1
     /// Levels outside the ladder, by ascending price.
     private var outsidePrices: [Int64] = []
     private var outsideSizes: [Int64] = []
+    /// The most ticks the ladder may widen to.
+    let maximumWindow: Int
+    /// The number of outside levels at which the ladder next tries to widen: it doubles after
+    /// a try that leaves them outside (off the grid, or farther than `maximumWindow`
+    /// allows), so crowded sides are not rescanned at every message.
+    private var crowdLimit = Self.crowdMinimum
 
-    init(isBid: Bool, tick: Int64, window: Int) {
+    init(isBid: Bool, tick: Int64, window: Int, maximumWindow: Int = Self.defaultMaximumWindow) {
         self.isBid = isBid
+        self.maximumWindow = max(window, maximumWindow)
         grid = TickGrid(tick: tick, window: window)
-        ladder = [Int64](repeating: 0, count: window)
+        ladder = LadderSlots(count: window)
     }
+
+    /// The number of ticks the ladder spans.
+    var window: Int { ladder.count }
 
     /// The number of price levels.
     var count: Int { ladderLevels + outsidePrices.count }
@@ -46,13 +66,19 @@ struct BookSide: Sendable {
     }
 
     /// Removes every level and centres the ladder on `price` (the next reference price); with
-    /// `window`, the ladder first takes that many ticks (a snapshot's whole range fits).
+    /// `window`, the ladder first widens to that many ticks (a snapshot's whole range fits). A
+    /// ladder never narrows: a deep book stays deep after a snapshot.
     mutating func reset(around price: Int64?, window: Int? = nil) {
-        if let window, window != ladder.count {
+        if let window, window > ladder.count {
             grid = TickGrid(tick: grid.tick, window: window)
-            ladder = [Int64](repeating: 0, count: window)
+            ladder = LadderSlots(count: window)
+        } else if !isKnownUniquelyReferenced(&ladder) {
+            ladder = LadderSlots(count: ladder.count)
+        } else if occupied.low <= occupied.high {
+            (ladder.base + occupied.low).update(repeating: 0, count: occupied.high - occupied.low + 1)
         }
-        for index in ladder.indices where ladder[index] != 0 { ladder[index] = 0 }
+        crowdLimit = Self.crowdMinimum
+        occupied = (Int.max, -1)
         ladderLevels = 0
         bestIndex = -1
         outsidePrices.removeAll(keepingCapacity: true)
@@ -80,6 +106,7 @@ struct BookSide: Sendable {
             setLadder(index, size)
         } else {
             setOutside(price: price, size: size)
+            if outsidePrices.count > crowdLimit { widen() }
         }
     }
 
@@ -91,23 +118,53 @@ struct BookSide: Sendable {
         let isBid = isBid
         var count = ladderLevels
         var best = bestIndex
+        var occupied = occupied
         var emptiedBest = false
-        ladder.withUnsafeMutableBufferPointer { slots in
-            for level in levels {
-                guard let index = grid.index(of: level.price.units, base: base) else {
-                    outside += 1
-                    continue
-                }
-                if Self.store(level.size.units, at: index, in: slots, isBid: isBid, count: &count, best: &best) { emptiedBest = true }
+        let slots = mutableSlots()
+        for level in levels {
+            guard let index = grid.index(of: level.price.units, base: base) else {
+                outside += 1
+                continue
+            }
+            if Self.store(level.size.units, at: index, in: slots, isBid: isBid, count: &count, best: &best, occupied: &occupied) {
+                emptiedBest = true
             }
         }
         ladderLevels = count
         bestIndex = best
+        self.occupied = occupied
         if emptiedBest && ladder[best] == 0 { bestIndex = nextBest(after: best) }
         if outside > 0 {
             for level in levels where grid.index(of: level.price.units, base: base) == nil {
                 setOutside(price: level.price.units, size: level.size.units)
             }
+            if outsidePrices.count > crowdLimit { widen() }
+        }
+    }
+
+    /// Widens the ladder, centred on the best price, to take in the farthest outside level with
+    /// a quarter to spare on each side, within `maximumWindow`, when that is wider than it is;
+    /// levels then move into it. The slots between the market and far levels are never
+    /// touched, so they take no memory (`LadderSlots`).
+    private mutating func widen() {
+        defer { crowdLimit = max(Self.crowdMinimum, 2 * outsidePrices.count) }
+        guard ladder.count < maximumWindow, let top = best?.price else { return }
+        var farthest: UInt64 = 0
+        for price in outsidePrices { farthest = max(farthest, (price &- top).magnitude) }
+        let ticks = min(Int(clamping: farthest / UInt64(grid.tick)), maximumWindow)
+        let window = min((ticks * 5 / 2).nextPowerOfTwo, maximumWindow)
+        guard window > ladder.count else { return }
+        let levels = allLevels()
+        reset(around: top, window: window)
+        for (price, size) in levels { place(price: price, size: size) }
+    }
+
+    /// Sets the size at `price` in the store that holds it, without widening.
+    private mutating func place(price: Int64, size: Int64) {
+        if let index = grid.index(of: price, base: base) {
+            setLadder(index, size)
+        } else {
+            setOutside(price: price, size: size)
         }
     }
 
@@ -115,17 +172,27 @@ struct BookSide: Sendable {
         let isBid = isBid
         var count = ladderLevels
         var best = bestIndex
-        let emptiedBest = ladder.withUnsafeMutableBufferPointer { Self.store(size, at: index, in: $0, isBid: isBid, count: &count, best: &best) }
+        var occupied = occupied
+        let emptiedBest = Self.store(size, at: index, in: mutableSlots(), isBid: isBid, count: &count, best: &best, occupied: &occupied)
         ladderLevels = count
+        self.occupied = occupied
         bestIndex = emptiedBest ? nextBest(after: index) : best
     }
 
-    /// Stores `size` in ladder slot `index`, keeping the level count and the best index (a new
-    /// level better than the best becomes it); true when this emptied the best slot (the caller
-    /// then finds the next best).
+    /// The ladder's slots to write, copied first when another copy of this side shares them.
+    @inline(__always)
+    private mutating func mutableSlots() -> UnsafeMutableBufferPointer<Int64> {
+        if !isKnownUniquelyReferenced(&ladder) { ladder = ladder.copy(occupied: occupied) }
+        return UnsafeMutableBufferPointer(start: ladder.base, count: ladder.count)
+    }
+
+    /// Stores `size` in ladder slot `index`, keeping the level count, the best index (a new
+    /// level better than the best becomes it) and the occupied bounds; true when this emptied
+    /// the best slot (the caller then finds the next best).
     @inline(__always)
     private static func store(
-        _ size: Int64, at index: Int, in slots: UnsafeMutableBufferPointer<Int64>, isBid: Bool, count: inout Int, best: inout Int
+        _ size: Int64, at index: Int, in slots: UnsafeMutableBufferPointer<Int64>, isBid: Bool,
+        count: inout Int, best: inout Int, occupied: inout (low: Int, high: Int)
     ) -> Bool {
         let old = slots[index]
         slots[index] = size
@@ -133,6 +200,7 @@ struct BookSide: Sendable {
             if old == 0 {
                 count += 1
                 if best < 0 || (isBid ? index > best : index < best) { best = index }
+                occupied = (min(occupied.low, index), max(occupied.high, index))
             }
             return false
         }
@@ -144,14 +212,15 @@ struct BookSide: Sendable {
     /// The ladder index of the best level after `index` was emptied.
     private func nextBest(after index: Int) -> Int {
         guard ladderLevels > 0 else { return -1 }
+        // Levels lie within the occupied bounds: the scan stops there, not at the ladder's end.
         if isBid {
             var candidate = index - 1
-            while candidate >= 0 && ladder[candidate] == 0 { candidate -= 1 }
-            return candidate
+            while candidate >= occupied.low && ladder[candidate] == 0 { candidate -= 1 }
+            return candidate >= occupied.low ? candidate : -1
         }
         var candidate = index + 1
-        while candidate < ladder.count && ladder[candidate] == 0 { candidate += 1 }
-        return candidate < ladder.count ? candidate : -1
+        while candidate <= occupied.high && ladder[candidate] == 0 { candidate += 1 }
+        return candidate <= occupied.high ? candidate : -1
     }
 
     private mutating func setOutside(price: Int64, size: Int64) {
@@ -191,7 +260,7 @@ struct BookSide: Sendable {
         guard price < low || price > high else { return }
         let levels = allLevels()
         reset(around: price)
-        for (levelPrice, size) in levels { set(price: levelPrice, size: size) }
+        for (levelPrice, size) in levels { place(price: levelPrice, size: size) }
     }
 
     /// Every level, best first.
@@ -214,8 +283,8 @@ struct BookSide: Sendable {
         let step = isBid ? -1 : 1
         func nextLadder(_ from: Int) -> Int {
             var candidate = from
-            while candidate >= 0 && candidate < ladder.count && ladder[candidate] == 0 { candidate += step }
-            return candidate >= 0 && candidate < ladder.count ? candidate : -1
+            while candidate >= occupied.low && candidate <= occupied.high && ladder[candidate] == 0 { candidate += step }
+            return candidate >= occupied.low && candidate <= occupied.high ? candidate : -1
         }
         while index >= 0 || outside != outsideEnd {
             let ladderPrice = index >= 0 ? base + Int64(index) * grid.tick : nil
@@ -247,6 +316,35 @@ struct BookSide: Sendable {
         }
         return total
     }
+}
+
+/// A ladder's sizes, zeroed by `calloc`: the C library takes a large zeroed block straight
+/// from the kernel as untouched pages, so a wide ladder holds memory only where levels were
+/// stored. Shared by copies of a side until one writes (`BookSide.mutableSlots`).
+final class LadderSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int64>
+    let count: Int
+
+    init(count: Int) {
+        guard let memory = calloc(count, MemoryLayout<Int64>.stride) else {
+            fatalError("out of memory for a book ladder of \(count) ticks")
+        }
+        base = memory.bindMemory(to: Int64.self, capacity: count)
+        self.count = count
+    }
+
+    subscript(index: Int) -> Int64 { base[index] }
+
+    /// A copy holding the slots in `occupied` (every other slot is zero).
+    func copy(occupied: (low: Int, high: Int)) -> LadderSlots {
+        let copy = LadderSlots(count: count)
+        if occupied.low <= occupied.high {
+            (copy.base + occupied.low).update(from: base + occupied.low, count: occupied.high - occupied.low + 1)
+        }
+        return copy
+    }
+
+    deinit { free(base) }
 }
 
 /// Maps prices on a tick grid to ladder slots with one multiply (the tick's inverse modulo

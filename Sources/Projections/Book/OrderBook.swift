@@ -49,11 +49,9 @@ public struct OrderBook: Sendable {
     public private(set) var updatedAt: Int64 = 0
     var bids: BookSide
     var asks: BookSide
-    private let minimumWindow: Int
 
     /// A book on the grid of `tick` price units with a ladder of at least `window` ticks per side.
     public init(tick: Int64, window: Int = 16_384) {
-        minimumWindow = window
         bids = BookSide(isBid: true, tick: tick, window: window)
         asks = BookSide(isBid: false, tick: tick, window: window)
     }
@@ -64,7 +62,7 @@ public struct OrderBook: Sendable {
     /// Replaces the book with a snapshot.
     public mutating func apply(_ snapshot: BookSnapshot, receiveTime: Int64) {
         // Size the ladder to hold the snapshot's whole range (and a quarter more) when it is
-        // wider than the configured window, up to 2²⁰ ticks a side: updates then rarely fall
+        // wider than the ladder, up to its most ticks a side (2²⁰): updates then rarely fall
         // outside it.
         var low = Int64.max
         var high = Int64.min
@@ -72,7 +70,7 @@ public struct OrderBook: Sendable {
         for level in snapshot.asks { low = min(low, level.price.units); high = max(high, level.price.units) }
         let reference: Int64? = low <= high ? low + (high - low) / 2 : nil
         let span = low <= high ? Int((high - low) / bids.grid.tick) + 1 : 0
-        let window = min(max(minimumWindow, (span + span / 4).nextPowerOfTwo), 1 << 20)
+        let window = min((span + span / 4).nextPowerOfTwo, bids.maximumWindow)
         bids.reset(around: reference, window: window)
         asks.reset(around: reference, window: window)
         for level in snapshot.bids where level.size.units != 0 { bids.set(price: level.price.units, size: level.size.units) }
