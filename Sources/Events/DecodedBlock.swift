@@ -86,6 +86,13 @@ public struct DecodedBlock: Sendable {
         payloads.bookDeltas[slot(index, of: .bookDelta)]
     }
 
+    /// Calls `body` with the book delta at `index` (its type must be `.bookDelta`) where the
+    /// block holds it: unlike `bookDelta(at:)`, no copy of its level lists' references.
+    @inlinable @inline(__always) public func withBookDelta<Result>(at index: Int, _ body: (borrowing BookDelta) -> Result) -> Result {
+        let slot = slot(index, of: .bookDelta)
+        return payloads.bookDeltas.withUnsafeBufferPointer { body($0[slot]) }
+    }
+
     /// The book snapshot level at `index`; its type must be `.bookSnapshot`.
     @inlinable @inline(__always) public func bookSnapshot(at index: Int) -> BookSnapshot {
         payloads.bookSnapshots[slot(index, of: .bookSnapshot)]

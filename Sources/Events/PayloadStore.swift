@@ -144,12 +144,22 @@ public struct PayloadStore: Sendable {
         }
     }
 
-    /// Reads `count` payloads into scratch memory, then appends them in one copy (no per-value
-    /// capacity or uniqueness checks).
+    /// Reads `count` payloads and appends them to `array`: plain values into scratch memory,
+    /// then in one copy (no per-value capacity or uniqueness checks); payloads holding
+    /// references (level lists, strings) one by one, so that they are moved into the array
+    /// rather than copied and released (two reference-count operations each).
     @inline(__always)
     private static func read<Payload: EventPayload>(
         into array: inout [Payload], version: UInt8, count: Int, columns: inout ColumnReader, scratch: PayloadScratch
     ) throws(CodecError) {
+        guard _isPOD(Payload.self) else {
+            array.reserveCapacity(array.count + count)
+            for index in 0..<count {
+                columns.select(row: index)
+                array.append(try Payload.read(from: &columns, version: version))
+            }
+            return
+        }
         let room = scratch.room(for: Payload.self, count: count)
         var initialized = 0
         defer { room.deinitialize(count: initialized) }

@@ -24,12 +24,14 @@ public struct BookProjection: Projection, Sendable {
         return index < books.count ? books[index] : nil
     }
 
+    /// The index of `instrument`'s book, made when it has none yet; nil for an id outside the
+    /// table (the table holds every instrument of the journal).
     @inline(__always)
-    private mutating func withBook(_ instrument: InstrumentID, _ body: (inout OrderBook) -> Void) {
+    private mutating func bookIndex(_ instrument: InstrumentID) -> Int? {
         let index = Int(instrument.rawValue)
-        guard index > 0 && index < books.count else { return }  // the table holds every instrument of the journal
+        guard index > 0 && index < books.count else { return nil }
         if books[index] == nil { books[index] = OrderBook(tick: ticks[index], window: options.windowTicks) }
-        body(&books[index]!)
+        return index
     }
 
     /// Applies a book delta or snapshot at `index` of `block`; other events do not concern it.
@@ -37,14 +39,13 @@ public struct BookProjection: Projection, Sendable {
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
         switch block.types[index] {
         case .bookDelta:
-            let delta = block.bookDelta(at: index)
+            guard let book = bookIndex(block.instruments[index]) else { return }
             let sequence = block.sequence(at: index)
             let time = block.receiveTimes[index]
-            withBook(block.instruments[index]) { $0.apply(delta, sequence: sequence, receiveTime: time) }
+            block.withBookDelta(at: index) { books[book]!.apply($0, sequence: sequence, receiveTime: time) }
         case .bookSnapshot:
-            let snapshot = block.bookSnapshot(at: index)
-            let time = block.receiveTimes[index]
-            withBook(block.instruments[index]) { $0.apply(snapshot, receiveTime: time) }
+            guard let book = bookIndex(block.instruments[index]) else { return }
+            books[book]!.apply(block.bookSnapshot(at: index), receiveTime: block.receiveTimes[index])
         default:
             break
         }
