@@ -15,11 +15,16 @@ public struct ProjectionSet: Sendable {
     public var features: FeaturesProjection?
     public var ledger: LedgerProjection?
     public var risk: RiskProjection?
-    /// Per event type (by raw value), whether some projection reads its payload.
-    private var reads = [Bool](repeating: false, count: 256)
+    /// Who reads an event type's payload.
+    private enum Readers: UInt8 {
+        case none, book, all
+    }
+    /// Per event type (by raw value), which projections read its payload: none, only the book
+    /// (its diffs and snapshots), or others too.
+    private var readers = [Readers](repeating: .none, count: 256)
     /// The earliest receive time at which a projection acts on the clock alone (a time bar
     /// closes, a funding falls due, a risk sample is taken): before it, an event no projection
-    /// reads changes nothing.
+    /// reads changes nothing, and one only the book reads changes only the book.
     private var nextClock = Int64.min
     /// The risk projection's next sample time as of the last event (`.min`: unknown, so asked).
     private var nextRiskSample = Int64.min
@@ -39,19 +44,26 @@ public struct ProjectionSet: Sendable {
         ledger = try configuration.ledger.map { (options) throws(ProjectionError) in try LedgerProjection(options: options, instruments: instruments) }
         risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
         on = (configuration.bars != nil, features != nil, configuration.risk != nil)
-        for type in decodedTypes { reads[Int(type.rawValue)] = true }
+        let types = readTypes
+        for type in types.book { readers[Int(type.rawValue)] = .book }
+        for type in types.others { readers[Int(type.rawValue)] = .all }
     }
 
     /// The event types whose payloads the projections read; a replay decodes only these (the
     /// times, types and instruments of every event are always there).
     public var decodedTypes: Set<EventType> {
-        var types = Set<EventType>()
-        if book != nil { types.formUnion([.bookDelta, .bookSnapshot]) }
-        if bars != nil { types.formUnion([.trade, .bar]) }
-        if features != nil { types.formUnion([.trade, .fundingRate, .markPrice, .openInterest, .sentiment, .onChainTransfer]) }
-        if ledger != nil { types.formUnion([.trade, .markPrice, .fill, .liquidation, .fundingRate, .fundingPayment]) }
-        if risk != nil { types.insert(.trade) }
-        return types
+        let types = readTypes
+        return types.book.union(types.others)
+    }
+
+    /// The event types the book reads, and those the other projections read.
+    private var readTypes: (book: Set<EventType>, others: Set<EventType>) {
+        var others = Set<EventType>()
+        if bars != nil { others.formUnion([.trade, .bar]) }
+        if features != nil { others.formUnion([.trade, .fundingRate, .markPrice, .openInterest, .sentiment, .onChainTransfer]) }
+        if ledger != nil { others.formUnion([.trade, .markPrice, .fill, .liquidation, .fundingRate, .fundingPayment]) }
+        if risk != nil { others.insert(.trade) }
+        return (book != nil ? [.bookDelta, .bookSnapshot] : [], others)
     }
 
     /// The names of the projections on, in application order.
@@ -63,14 +75,25 @@ public struct ProjectionSet: Sendable {
     /// Applies the event at `index` of `block`.
     @inline(__always)
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
-        if !reads[Int(block.types[index].rawValue)] && block.receiveTimes[index] < nextClock {
-            bars?.clearClosed()
-            return
+        let time = block.receiveTimes[index]
+        // Before the clock's next deadline, an event the others do not read leaves them as
+        // they are (the bars only drop the bars closed at the last event).
+        if time < nextClock {
+            switch readers[Int(block.types[index].rawValue)] {
+            case .none:
+                bars?.clearClosed()
+                return
+            case .book:
+                bars?.clearClosed()
+                book?.apply(block, at: index)
+                return
+            case .all:
+                break
+            }
         }
         // Each projection is reached through a mutation of its optional (`x?.step`), which
         // Swift makes in place; a read of the optional's payload would copy the projection.
         // The steps hand back the clock deadlines.
-        let time = block.receiveTimes[index]
         book?.apply(block, at: index)
         var clock = Int64.max
         // (Features are on only with bars.)
