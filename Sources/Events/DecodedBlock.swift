@@ -80,14 +80,9 @@ public struct DecodedBlock: Sendable {
         payloads.quotes[slot(index, of: .quote)]
     }
 
-    /// The book delta at `index`; its type must be `.bookDelta`. Its level lists are slices of
-    /// storage shared by the block (no allocation).
-    @inlinable @inline(__always) public func bookDelta(at index: Int) -> BookDelta {
-        payloads.bookDeltas[slot(index, of: .bookDelta)]
-    }
-
     /// Calls `body` with the book delta at `index` (its type must be `.bookDelta`) where the
-    /// block holds it: unlike `bookDelta(at:)`, no copy of its level lists' references.
+    /// block holds it. Its level lists are slices of storage shared by the block, lent without
+    /// a copy of their references.
     @inlinable @inline(__always) public func withBookDelta<Result>(at index: Int, _ body: (borrowing BookDelta) -> Result) -> Result {
         let slot = slot(index, of: .bookDelta)
         return payloads.bookDeltas.withUnsafeBufferPointer { body($0[slot]) }
