@@ -197,6 +197,13 @@ public struct RawOutput {
         self.capacity = capacity
     }
 
+    /// The `count` reserved bytes from `position` on, to write directly.
+    @inlinable @inline(__always)
+    public func bytes(from position: Int, count: Int) -> UnsafeMutablePointer<UInt8> {
+        precondition(position >= 0 && position + count <= capacity, "write past the reserved space")
+        return base + position
+    }
+
     /// Writes the varint of `value` at `position`; returns the position after it.
     @inlinable @inline(__always)
     public func writeVarint(_ value: UInt64, at position: Int) -> Int {

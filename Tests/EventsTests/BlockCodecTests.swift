@@ -117,17 +117,58 @@ struct IntColumnTests {
             (Array(repeating: Int64.min, count: 9), .constant),
             ((0..<100).map { 1_000 + 7 * $0 }, .linear),
             ([Int64.max, Int64.min], .linear),
-            ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .delta),
-            ((0..<100).map { [0, 70, 0, 71][$0 % 4] }, .plain),
+            // Times about 100 or 300 µs apart: three varint bytes a step against four grouped.
+            ((0..<100).reduce(into: [Int64(1_680_000_000_000_000)]) { $0.append($0.last! + ($1 % 2 == 0 ? 100_003 : 300_001)) }, .delta),
+            ((0..<100).map { [0, 100_000, 0, 100_001][$0 % 4] }, .plain),
             ([0x7A3F_19C2_88D0_4E61, -0x3B91_C4E2_7F10_A5D3, 0x5C2E_81F4_A9B3_0D77, -0x6E04_D93A_12C8_F5B9], .fixed),
+            // Prices on a tick, and sizes: one- and two-byte values, grouped.
+            ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .groupedDelta),
+            ((0..<100).map { [0, 200, 0, 201][$0 % 4] }, .groupedPlain),
         ]
         for (values, mode) in cases {
             let result = try Self.roundTrip(values)
             #expect(result.decoded == values)
             #expect(result.mode == mode.rawValue, "\(values.prefix(3))")
         }
-        // Price-like values on a tick of 10^7 units cost one byte each.
-        #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 16)
+        // Price-like values on a tick of 10^7 units cost one byte each, and a quarter of a
+        // control byte.
+        #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 25 + 16)
+    }
+
+    @Test("the grouped layouts read as specs/journal-format.md lays them out")
+    func groupedLayouts() throws {
+        // Mode 6, divisor 1: zigzag 2, 4, 6, 400, 10; codes 0, 0, 0, 1 in the first control
+        // byte (bits 6–7 for the fourth), 0 in the second; then the bytes little-endian.
+        let plain: [UInt8] = [6, 1, 0x40, 0x00, 0x02, 0x04, 0x06, 0x90, 0x01, 0x0A]
+        // Mode 5: zz(100), divisor 1, then the steps 1, −2, 1000 as zigzag 2, 3, 2000.
+        let delta: [UInt8] = [5, 0xC8, 0x01, 1, 0x10, 0x02, 0x03, 0xD0, 0x07]
+        for (bytes, values) in [(plain, [1, 2, 3, 200, 5] as [Int64]), (delta, [100, 101, 99, 1_099])] {
+            var decoded = [Int64](repeating: 0, count: values.count)
+            try bytes.withUnsafeBytes { raw in
+                var reader = ByteReader(raw)
+                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
+                try reader.expectEnd()
+            }
+            #expect(decoded == values)
+            // Truncated anywhere, or a partial group's unused code set, it is an error.
+            for cut in 1..<bytes.count {
+                bytes.prefix(cut).withUnsafeBytes { raw in
+                    var reader = ByteReader(raw)
+                    #expect(throws: CodecError.self) {
+                        try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
+                    }
+                }
+            }
+        }
+        var stray = plain
+        stray[3] = 0x04  // the sixth value's code, in a column of five
+        stray.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            var decoded = [Int64](repeating: 0, count: 5)
+            #expect(throws: CodecError.invalidValue(field: "column group codes", offset: 3)) {
+                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: 5, from: &reader, into: $0.baseAddress!) }
+            }
+        }
     }
 
     @Test("varints of every length, mixed at random, decode exactly in long columns")
