@@ -121,8 +121,10 @@ struct IntColumnTests {
             ((0..<100).reduce(into: [Int64(1_680_000_000_000_000)]) { $0.append($0.last! + ($1 % 2 == 0 ? 100_003 : 300_001)) }, .delta),
             ((0..<100).map { [0, 100_000, 0, 100_001][$0 % 4] }, .plain),
             ([0x7A3F_19C2_88D0_4E61, -0x3B91_C4E2_7F10_A5D3, 0x5C2E_81F4_A9B3_0D77, -0x6E04_D93A_12C8_F5B9], .fixed),
-            // Prices on a tick, and sizes: one- and two-byte values, grouped.
-            ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .groupedDelta),
+            // Steps of a tick or two: one byte each as varints, whose lengths never change.
+            ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .delta),
+            // Prices jumping between levels, and sizes: one- and two-byte values mixed, grouped.
+            ((0..<100).map { 6_180_030_000_000 + Int64([0, 3, 700, 2, 900][$0 % 5]) * 10_000_000 }, .groupedDelta),
             ((0..<100).map { [0, 200, 0, 201][$0 % 4] }, .groupedPlain),
         ]
         for (values, mode) in cases {
@@ -130,9 +132,8 @@ struct IntColumnTests {
             #expect(result.decoded == values)
             #expect(result.mode == mode.rawValue, "\(values.prefix(3))")
         }
-        // Price-like values on a tick of 10^7 units cost one byte each, and a quarter of a
-        // control byte.
-        #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 25 + 16)
+        // Price-like values on a tick of 10^7 units cost one byte each.
+        #expect(try Self.roundTrip((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }).size <= 99 + 16)
     }
 
     @Test("the grouped layouts read as specs/journal-format.md lays them out")
