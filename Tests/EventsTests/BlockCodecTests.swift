@@ -123,9 +123,10 @@ struct IntColumnTests {
             ([0x7A3F_19C2_88D0_4E61, -0x3B91_C4E2_7F10_A5D3, 0x5C2E_81F4_A9B3_0D77, -0x6E04_D93A_12C8_F5B9], .fixed),
             // Steps of a tick or two: one byte each as varints, whose lengths never change.
             ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .delta),
-            // Prices jumping between levels, and sizes: one- and two-byte values mixed, grouped.
-            ((0..<100).map { 6_180_030_000_000 + Int64([0, 3, 700, 2, 900][$0 % 5]) * 10_000_000 }, .groupedDelta),
-            ((0..<100).map { [0, 200, 0, 201][$0 % 4] }, .groupedPlain),
+            // One- and two-byte varints mixed, one byte each grouped: steps of 0, 1, 100 and 101
+            // ticks, and values between −64 and 127 whose steps are larger.
+            ((0..<100).map { 6_180_030_000_000 + Int64([0, 1, 101, 0][$0 % 4]) * 10_000_000 }, .groupedDelta),
+            ((0..<100).map { [-64, 127, -63, 126][$0 % 4] }, .groupedPlain),
         ]
         for (values, mode) in cases {
             let result = try Self.roundTrip(values)
