@@ -101,13 +101,18 @@ struct IntColumnTests {
     static func roundTrip(_ values: [Int64]) throws -> (decoded: [Int64], mode: UInt8, size: Int) {
         var writer = ByteWriter()
         values.withUnsafeBufferPointer { IntColumn.encode($0, into: &writer) }
-        var decoded = [Int64](repeating: 0, count: values.count)
-        try writer.bytes.withUnsafeBytes { raw in
+        return (try decode(writer.bytes, count: values.count), writer.bytes[0], writer.count)
+    }
+
+    /// The `count` values of the column `bytes` holds, which must end with it.
+    static func decode(_ bytes: [UInt8], count: Int) throws -> [Int64] {
+        var decoded = [Int64](repeating: 0, count: count)
+        try bytes.withUnsafeBytes { raw in
             var reader = ByteReader(raw)
-            try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
+            try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: count, from: &reader, into: $0.baseAddress!) }
             try reader.expectEnd()
         }
-        return (decoded, writer.bytes[0], writer.count)
+        return decoded
     }
 
     @Test("each layout is chosen where it fits and round-trips exactly")
@@ -145,32 +150,16 @@ struct IntColumnTests {
         // Mode 5: zz(100), divisor 1, then the steps 1, −2, 1000 as zigzag 2, 3, 2000.
         let delta: [UInt8] = [5, 0xC8, 0x01, 1, 0x10, 0x02, 0x03, 0xD0, 0x07]
         for (bytes, values) in [(plain, [1, 2, 3, 200, 5] as [Int64]), (delta, [100, 101, 99, 1_099])] {
-            var decoded = [Int64](repeating: 0, count: values.count)
-            try bytes.withUnsafeBytes { raw in
-                var reader = ByteReader(raw)
-                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
-                try reader.expectEnd()
-            }
-            #expect(decoded == values)
-            // Truncated anywhere, or a partial group's unused code set, it is an error.
+            #expect(try Self.decode(bytes, count: values.count) == values)
+            // Truncated anywhere, it is an error.
             for cut in 1..<bytes.count {
-                bytes.prefix(cut).withUnsafeBytes { raw in
-                    var reader = ByteReader(raw)
-                    #expect(throws: CodecError.self) {
-                        try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: values.count, from: &reader, into: $0.baseAddress!) }
-                    }
-                }
+                #expect(throws: CodecError.self) { try Self.decode(Array(bytes.prefix(cut)), count: values.count) }
             }
         }
+        // So is a partial group's unused code set.
         var stray = plain
         stray[3] = 0x04  // the sixth value's code, in a column of five
-        stray.withUnsafeBytes { raw in
-            var reader = ByteReader(raw)
-            var decoded = [Int64](repeating: 0, count: 5)
-            #expect(throws: CodecError.invalidValue(field: "column group codes", offset: 3)) {
-                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: 5, from: &reader, into: $0.baseAddress!) }
-            }
-        }
+        #expect(throws: CodecError.invalidValue(field: "column group codes", offset: 3)) { try Self.decode(stray, count: 5) }
     }
 
     @Test("varints of every length, mixed at random, decode exactly in long columns")
@@ -197,15 +186,8 @@ struct IntColumnTests {
     func overlongVarint() throws {
         // A plain column (divisor 1) of 20 values: two one-byte values, then eleven bytes of
         // continuation, then padding.
-        var bytes: [UInt8] = [IntColumn.Mode.plain.rawValue, 1, 2, 4]
-        bytes += [UInt8](repeating: 0xFF, count: 11) + [UInt8](repeating: 0, count: 30)
-        var decoded = [Int64](repeating: 0, count: 20)
-        bytes.withUnsafeBytes { raw in
-            var reader = ByteReader(raw)
-            #expect(throws: CodecError.malformedVarint(offset: 4)) {
-                try decoded.withUnsafeMutableBufferPointer { try IntColumn.decode(count: 20, from: &reader, into: $0.baseAddress!) }
-            }
-        }
+        let bytes = [IntColumn.Mode.plain.rawValue, 1, 2, 4] + [UInt8](repeating: 0xFF, count: 11) + [UInt8](repeating: 0, count: 30)
+        #expect(throws: CodecError.malformedVarint(offset: 4)) { try Self.decode(bytes, count: 20) }
     }
 
     @Test("random columns with extremes round-trip exactly")

@@ -102,12 +102,8 @@ struct BookSide: Sendable {
     /// venues send such removals).
     @inline(__always)
     mutating func set(price: Int64, size: Int64) {
-        if let index = grid.index(of: price, base: base) {
-            setLadder(index, size)
-        } else {
-            setOutside(price: price, size: size)
-            if outsidePrices.count > crowdLimit { widen() }
-        }
+        place(price: price, size: size)
+        if outsidePrices.count > crowdLimit { widen() }
     }
 
     /// Applies a venue message's levels for this side: one pass over the ladder's storage.
