@@ -18,10 +18,11 @@ public struct BlockDecoder {
 
     private var streams: [StreamInfo] = []
     private var order: [Int64] = []
-    private let values = Int64Buffer()
+    private let values = RawBuffer<Int64>()
     private var blob: [UInt8] = []
     private var bytesStarts: [Int] = []
-    private var streamLevels: [[BookLevel]] = []
+    /// Where each level-list field of the stream being decoded starts in the block's levels.
+    private var levelOffsets: [Int] = []
     private let scratch = PayloadScratch()
     private var running: [Int] = []
 
@@ -117,7 +118,7 @@ public struct BlockDecoder {
     }
 
     /// Appends `count` decoded values to `buffer`, written once (no zero-fill first).
-    private static func readColumn(_ reader: inout ByteReader, count: Int, into buffer: Int64Buffer) throws(CodecError) {
+    private static func readColumn(_ reader: inout ByteReader, count: Int, into buffer: RawBuffer<Int64>) throws(CodecError) {
         try IntColumn.decode(count: count, from: &reader, into: buffer.extend(by: count))
     }
 
@@ -143,18 +144,18 @@ public struct BlockDecoder {
             streams[index].base = values.count
             streams[index].firstSlot = block.payloads.count(of: stream.type)
             var sectionReader = ByteReader(section)
-            try decodeColumns(of: stream, from: &sectionReader)
+            try decodeColumns(of: stream, from: &sectionReader, into: &block)
             try sectionReader.expectEnd()
             try materialize(stream, base: streams[index].base, into: &block)
         }
         try reader.expectEnd()
     }
 
-    private mutating func decodeColumns(of stream: StreamInfo, from reader: inout ByteReader) throws(CodecError) {
+    private mutating func decodeColumns(of stream: StreamInfo, from reader: inout ByteReader, into block: inout DecodedBlock) throws(CodecError) {
         let kinds = stream.type.fieldKinds(version: stream.version)
         bytesStarts.removeAll(keepingCapacity: true)
         bytesStarts.append(contentsOf: repeatElement(0, count: kinds.count))
-        streamLevels.removeAll(keepingCapacity: true)
+        levelOffsets.removeAll(keepingCapacity: true)
         for column in 0...kinds.count {
             let columnStart = values.count
             try Self.readColumn(&reader, count: stream.count, into: values)
@@ -166,7 +167,7 @@ public struct BlockDecoder {
                 bytesStarts[column - 1] = blob.count
                 try readBytes(&reader, lengthsFrom: columnStart, count: stream.count)
             case .levels:
-                streamLevels.append(try readLevels(&reader, countsFrom: columnStart))
+                levelOffsets.append(try readLevels(&reader, countsFrom: columnStart, into: &block))
             }
         }
     }
@@ -189,9 +190,10 @@ public struct BlockDecoder {
         blob.append(contentsOf: try reader.readBytes(total))
     }
 
-    /// Turns a column of level counts into end offsets into the returned levels, read from the
-    /// price and size columns after it.
-    private mutating func readLevels(_ reader: inout ByteReader, countsFrom columnStart: Int) throws(CodecError) -> [BookLevel] {
+    /// Turns a column of level counts into end offsets into the field's levels, and decodes
+    /// those from the price and size columns after it into the block's levels; returns where
+    /// they start there.
+    private mutating func readLevels(_ reader: inout ByteReader, countsFrom columnStart: Int, into block: inout DecodedBlock) throws(CodecError) -> Int {
         let offset = reader.offset
         var total = 0
         for index in columnStart..<values.count {
@@ -201,22 +203,15 @@ public struct BlockDecoder {
             guard total <= BlockFormat.maximumLevels else { throw .invalidValue(field: "level count", offset: offset) }
             values[index] = Int64(total)
         }
-        guard total > 0 else { return [] }
-        // The price and size columns decode straight into the levels, two words apart.
-        var failure: CodecError?
-        let levels = [BookLevel](unsafeUninitializedCapacity: total) { buffer, initialized in
-            buffer.baseAddress!.withMemoryRebound(to: Int64.self, capacity: 2 * total) { words in
-                do throws(CodecError) {
-                    try IntColumn.decode(count: total, from: &reader, into: words + Self.priceWord, stride: 2)
-                    try IntColumn.decode(count: total, from: &reader, into: words + Self.sizeWord, stride: 2)
-                    initialized = total
-                } catch {
-                    failure = error
-                }
-            }
+        let (start, room) = block.payloads.extendLevels(by: total)
+        guard total > 0 else { return start }
+        // The price and size columns decode straight into the levels, two words apart. (A
+        // failure leaves the block to be reset: it is never read.)
+        try UnsafeMutableRawPointer(room).withMemoryRebound(to: Int64.self, capacity: 2 * total) { (words) throws(CodecError) in
+            try IntColumn.decode(count: total, from: &reader, into: words + Self.priceWord, stride: 2)
+            try IntColumn.decode(count: total, from: &reader, into: words + Self.sizeWord, stride: 2)
         }
-        if let failure { throw failure }
-        return levels
+        return start
     }
 
     /// Where a level's price and size sit in it, in 64-bit words.
@@ -230,7 +225,8 @@ public struct BlockDecoder {
                 bytesStarts.withUnsafeBufferPointer { starts in
                     var columns = ColumnReader(
                         values: values.baseAddress! + base + stream.count, rows: stream.count,
-                        blob: blob, bytesStarts: starts.baseAddress!, levels: streamLevels, kinds: stream.type.fieldKinds(version: stream.version)
+                        blob: blob, bytesStarts: starts.baseAddress!, levels: block.payloads.levels.base, levelOffsets: levelOffsets,
+                        kinds: stream.type.fieldKinds(version: stream.version)
                     )
                     do throws(CodecError) {
                         try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns, scratch: scratch)
@@ -305,18 +301,21 @@ struct ColumnReader: FieldReader {
     let rows: Int
     let blob: UnsafeRawBufferPointer
     let bytesStarts: UnsafePointer<Int>
-    /// The levels of each level-list field, and each field's position among them.
-    let levels: [[BookLevel]]
+    /// The block's levels, where each level-list field's levels start there, and each field's
+    /// position among the level-list fields.
+    let levels: UnsafePointer<BookLevel>
+    let levelOffsets: [Int]
     let levelOrdinals: [Int]
     var row = 0
     var column = 0
 
-    init(values: UnsafePointer<Int64>, rows: Int, blob: UnsafeRawBufferPointer, bytesStarts: UnsafePointer<Int>, levels: [[BookLevel]], kinds: [FieldKind]) {
+    init(values: UnsafePointer<Int64>, rows: Int, blob: UnsafeRawBufferPointer, bytesStarts: UnsafePointer<Int>, levels: UnsafePointer<BookLevel>, levelOffsets: [Int], kinds: [FieldKind]) {
         self.values = values
         self.rows = rows
         self.blob = blob
         self.bytesStarts = bytesStarts
         self.levels = levels
+        self.levelOffsets = levelOffsets
         var ordinal = 0
         levelOrdinals = kinds.map { kind in
             guard kind == .levels else { return -1 }
@@ -345,11 +344,17 @@ struct ColumnReader: FieldReader {
     }
 
     mutating func readLevels() throws(CodecError) -> ArraySlice<BookLevel> {
-        let position = column * rows + row
+        let range = levelRange()
+        return ArraySlice(UnsafeBufferPointer(start: levels + Int(range.lowerBound), count: range.count))
+    }
+
+    /// Where the next field's level list is in the block's levels.
+    @inline(__always) mutating func levelRange() -> Range<Int32> {
+        let position = column &* rows &+ row
         let end = Int(values[position])
-        let start = row == 0 ? 0 : Int(values[position - 1])
-        let list = levels[levelOrdinals[column]]
-        column += 1
-        return list[start..<end]
+        let start = row == 0 ? 0 : Int(values[position &- 1])
+        let offset = levelOffsets[levelOrdinals[column]]
+        column &+= 1
+        return Int32(truncatingIfNeeded: offset &+ start)..<Int32(truncatingIfNeeded: offset &+ end)
     }
 }

@@ -47,3 +47,36 @@ public struct BookDelta: EventPayload, Hashable {
         )
     }
 }
+
+/// A book delta lent by a decoded block without copying its levels: the level lists point
+/// into the block's storage and are valid only inside the closure that lends the view
+/// (`DecodedBlock.withBookDelta(at:_:)`, `BookDelta.withView(_:)`).
+public struct BookDeltaView {
+    /// Changed bid levels.
+    public let bids: UnsafeBufferPointer<BookLevel>
+    /// Changed ask levels.
+    public let asks: UnsafeBufferPointer<BookLevel>
+    public let firstUpdateID: UInt64
+    public let lastUpdateID: UInt64
+    public let previousUpdateID: UInt64
+
+    @inlinable
+    public init(bids: UnsafeBufferPointer<BookLevel>, asks: UnsafeBufferPointer<BookLevel>, firstUpdateID: UInt64, lastUpdateID: UInt64, previousUpdateID: UInt64) {
+        self.bids = bids
+        self.asks = asks
+        self.firstUpdateID = firstUpdateID
+        self.lastUpdateID = lastUpdateID
+        self.previousUpdateID = previousUpdateID
+    }
+}
+
+extension BookDelta {
+    /// Calls `body` with this delta as a view.
+    public func withView<Result>(_ body: (BookDeltaView) -> Result) -> Result {
+        bids.withUnsafeBufferPointer { bids in
+            asks.withUnsafeBufferPointer { asks in
+                body(BookDeltaView(bids: bids, asks: asks, firstUpdateID: firstUpdateID, lastUpdateID: lastUpdateID, previousUpdateID: previousUpdateID))
+            }
+        }
+    }
+}

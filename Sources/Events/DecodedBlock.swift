@@ -80,12 +80,11 @@ public struct DecodedBlock: Sendable {
         payloads.quotes[slot(index, of: .quote)]
     }
 
-    /// Calls `body` with the book delta at `index` (its type must be `.bookDelta`) where the
-    /// block holds it. Its level lists are slices of storage shared by the block, lent without
-    /// a copy of their references.
-    @inlinable @inline(__always) public func withBookDelta<Result>(at index: Int, _ body: (borrowing BookDelta) -> Result) -> Result {
-        let slot = slot(index, of: .bookDelta)
-        return payloads.bookDeltas.withUnsafeBufferPointer { body($0[slot]) }
+    /// Calls `body` with the book delta at `index` (its type must be `.bookDelta`) lent as a
+    /// view: its level lists point into the block's storage, with no copy and no reference
+    /// counted, and are valid only inside `body`.
+    @inlinable @inline(__always) public func withBookDelta<Result>(at index: Int, _ body: (BookDeltaView) -> Result) -> Result {
+        payloads.withBookDelta(at: slot(index, of: .bookDelta), body)
     }
 
     /// The book snapshot level at `index`; its type must be `.bookSnapshot`.

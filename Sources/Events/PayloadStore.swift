@@ -8,7 +8,11 @@ import TapeCore
 public struct PayloadStore: Sendable {
     public internal(set) var trades: [Trade] = []
     public internal(set) var quotes: [Quote] = []
-    public internal(set) var bookDeltas: [BookDelta] = []
+    /// The book deltas, their level lists held apart in `levels` (lent by
+    /// `DecodedBlock.withBookDelta(at:_:)` without a copy or a reference count).
+    @usableFromInline internal var bookDeltaEntries: [BookDeltaEntry] = []
+    /// The book deltas' levels, one list after another, written once when decoded.
+    @usableFromInline internal private(set) var levels = RawBuffer<BookLevel>(capacity: 1 << 12)
     public internal(set) var bookSnapshots: [BookSnapshot] = []
     public internal(set) var bars: [Bar] = []
     public internal(set) var fundingRates: [FundingRate] = []
@@ -41,7 +45,8 @@ public struct PayloadStore: Sendable {
     mutating func removeAll() {
         Self.empty(&trades)
         Self.empty(&quotes)
-        Self.empty(&bookDeltas)
+        Self.empty(&bookDeltaEntries)
+        if isKnownUniquelyReferenced(&levels) { levels.removeAll() } else { levels = RawBuffer(capacity: 1 << 12) }
         Self.empty(&bookSnapshots)
         Self.empty(&bars)
         Self.empty(&fundingRates)
@@ -79,7 +84,7 @@ public struct PayloadStore: Sendable {
         switch type {
         case .trade: trades.count
         case .quote: quotes.count
-        case .bookDelta: bookDeltas.count
+        case .bookDelta: bookDeltaEntries.count
         case .bookSnapshot: bookSnapshots.count
         case .bar: bars.count
         case .fundingRate: fundingRates.count
@@ -114,7 +119,7 @@ public struct PayloadStore: Sendable {
         switch type {
         case .trade: try Self.read(into: &trades, version: version, count: count, columns: &columns, scratch: scratch)
         case .quote: try Self.read(into: &quotes, version: version, count: count, columns: &columns, scratch: scratch)
-        case .bookDelta: try Self.read(into: &bookDeltas, version: version, count: count, columns: &columns, scratch: scratch)
+        case .bookDelta: try readBookDeltas(version: version, count: count, columns: &columns)
         case .bookSnapshot: try Self.read(into: &bookSnapshots, version: version, count: count, columns: &columns, scratch: scratch)
         case .bar: try Self.read(into: &bars, version: version, count: count, columns: &columns, scratch: scratch)
         case .fundingRate: try Self.read(into: &fundingRates, version: version, count: count, columns: &columns, scratch: scratch)
@@ -176,7 +181,7 @@ public struct PayloadStore: Sendable {
         switch type {
         case .trade: .trade(trades[slot])
         case .quote: .quote(quotes[slot])
-        case .bookDelta: .bookDelta(bookDeltas[slot])
+        case .bookDelta: .bookDelta(bookDelta(at: slot))
         case .bookSnapshot: .bookSnapshot(bookSnapshots[slot])
         case .bar: .bar(bars[slot])
         case .fundingRate: .fundingRate(fundingRates[slot])
@@ -211,7 +216,7 @@ public struct PayloadStore: Sendable {
         switch body {
         case .trade(let value): trades.append(value); return trades.count - 1
         case .quote(let value): quotes.append(value); return quotes.count - 1
-        case .bookDelta(let value): bookDeltas.append(value); return bookDeltas.count - 1
+        case .bookDelta(let value): append(value); return bookDeltaEntries.count - 1
         case .bookSnapshot(let value): bookSnapshots.append(value); return bookSnapshots.count - 1
         case .bar(let value): bars.append(value); return bars.count - 1
         case .fundingRate(let value): fundingRates.append(value); return fundingRates.count - 1
@@ -240,4 +245,69 @@ public struct PayloadStore: Sendable {
         case .annotation(let value): annotations.append(value); return annotations.count - 1
         }
     }
+
+    /// Reads `count` book deltas, their levels already in `levels` (the decoder put them
+    /// there): the fields of `BookDelta.read(from:version:)`, in its order.
+    private mutating func readBookDeltas(version: UInt8, count: Int, columns: inout ColumnReader) throws(CodecError) {
+        try BookDelta.check(version: version)
+        bookDeltaEntries.reserveCapacity(bookDeltaEntries.count + count)
+        for row in 0..<count {
+            columns.select(row: row)
+            let bids = columns.levelRange()
+            let asks = columns.levelRange()
+            bookDeltaEntries.append(BookDeltaEntry(
+                bids: bids, asks: asks,
+                firstUpdateID: try columns.readUInt(), lastUpdateID: try columns.readUInt(), previousUpdateID: try columns.readUInt()))
+        }
+    }
+
+    /// The levels at `range` of `levels`, as their own array.
+    private func copiedLevels(_ range: Range<Int32>) -> ArraySlice<BookLevel> {
+        ArraySlice(UnsafeBufferPointer(start: levels.base + Int(range.lowerBound), count: range.count))
+    }
+
+    /// The book delta at `slot`, its levels copied out.
+    func bookDelta(at slot: Int) -> BookDelta {
+        let entry = bookDeltaEntries[slot]
+        return BookDelta(
+            bids: copiedLevels(entry.bids), asks: copiedLevels(entry.asks),
+            firstUpdateID: entry.firstUpdateID, lastUpdateID: entry.lastUpdateID, previousUpdateID: entry.previousUpdateID)
+    }
+
+    /// Appends a book delta, its levels to `levels`.
+    private mutating func append(_ delta: BookDelta) {
+        if !isKnownUniquelyReferenced(&levels) { levels = levels.copy() }
+        let bids = levels.append(contentsOf: delta.bids)
+        let asks = levels.append(contentsOf: delta.asks)
+        bookDeltaEntries.append(BookDeltaEntry(
+            bids: Int32(bids.lowerBound)..<Int32(bids.upperBound), asks: Int32(asks.lowerBound)..<Int32(asks.upperBound),
+            firstUpdateID: delta.firstUpdateID, lastUpdateID: delta.lastUpdateID, previousUpdateID: delta.previousUpdateID))
+    }
+
+    /// Room for `count` levels at the end of `levels`, and its offset there (for the decoder).
+    mutating func extendLevels(by count: Int) -> (offset: Int, room: UnsafeMutablePointer<BookLevel>) {
+        if !isKnownUniquelyReferenced(&levels) { levels = levels.copy() }
+        let offset = levels.count
+        return (offset, levels.extend(by: count))
+    }
+
+    /// Calls `body` with the book delta at `slot` lent as a view.
+    @inlinable @inline(__always)
+    func withBookDelta<Result>(at slot: Int, _ body: (BookDeltaView) -> Result) -> Result {
+        let entry = bookDeltaEntries[slot]
+        let base = UnsafePointer(levels.base)
+        return body(BookDeltaView(
+            bids: UnsafeBufferPointer(start: base + Int(entry.bids.lowerBound), count: entry.bids.count),
+            asks: UnsafeBufferPointer(start: base + Int(entry.asks.lowerBound), count: entry.asks.count),
+            firstUpdateID: entry.firstUpdateID, lastUpdateID: entry.lastUpdateID, previousUpdateID: entry.previousUpdateID))
+    }
+}
+
+/// A book delta held by a decoded block: where its level lists are in the block's levels.
+@usableFromInline struct BookDeltaEntry: Sendable {
+    @usableFromInline var bids: Range<Int32>
+    @usableFromInline var asks: Range<Int32>
+    @usableFromInline var firstUpdateID: UInt64
+    @usableFromInline var lastUpdateID: UInt64
+    @usableFromInline var previousUpdateID: UInt64
 }

@@ -1,11 +1,13 @@
-/// A growable buffer of `Int64` that hands out uninitialized room, so decoders write values
-/// once instead of zero-filling first. Reused across blocks.
-final class Int64Buffer {
-    private(set) var base: UnsafeMutablePointer<Int64>
+/// A growable buffer of plain values (no references: they are never deinitialized) that hands
+/// out uninitialized room, so decoders write values once instead of zero-filling first.
+/// Reused across blocks.
+@usableFromInline final class RawBuffer<Element>: @unchecked Sendable {
+    @usableFromInline private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int = 1 << 16) {
+        precondition(_isPOD(Element.self), "a raw buffer holds plain values")
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
@@ -13,12 +15,12 @@ final class Int64Buffer {
     deinit { base.deallocate() }
 
     /// Extends the buffer by `extra` values and returns where they start; the caller must
-    /// write them all before reading them.
-    func extend(by extra: Int) -> UnsafeMutablePointer<Int64> {
+    /// write them all before reading them. (Earlier pointers into the buffer may move.)
+    func extend(by extra: Int) -> UnsafeMutablePointer<Element> {
         if count + extra > capacity {
             var larger = capacity * 2
             while larger < count + extra { larger *= 2 }
-            let grown = UnsafeMutablePointer<Int64>.allocate(capacity: larger)
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: larger)
             grown.update(from: base, count: count)
             base.deallocate()
             base = grown
@@ -28,14 +30,23 @@ final class Int64Buffer {
         return base + count
     }
 
-    func removeLast(_ removed: Int) {
-        precondition(removed <= count, "removing more values than the buffer holds")
-        count -= removed
+    /// Appends `values` and returns where they are.
+    func append(contentsOf values: some Collection<Element>) -> Range<Int> {
+        let start = count
+        _ = UnsafeMutableBufferPointer(start: extend(by: values.count), count: values.count).initialize(from: values)
+        return start..<count
+    }
+
+    /// A buffer holding the same values.
+    func copy() -> RawBuffer {
+        let copy = RawBuffer(capacity: max(capacity, 1))
+        copy.extend(by: count).update(from: base, count: count)
+        return copy
     }
 
     func removeAll() { count = 0 }
 
-    subscript(index: Int) -> Int64 {
+    subscript(index: Int) -> Element {
         get { base[index] }
         set { base[index] = newValue }
     }

@@ -111,13 +111,17 @@ public enum Replayer {
                 // Events before the range are folded without the observer.
                 let firstInRange = block.indices(from: range.lowerBound, through: range.upperBound).lowerBound
                 before += UInt64(firstInRange - indices.lowerBound)
-                for index in indices.lowerBound..<firstInRange { projections.apply(block, at: index) }
+                projections.apply(block, in: indices.lowerBound..<firstInRange)
                 if recordFeatures && firstInRange < indices.upperBound && block.sequence(at: firstInRange) == range.lowerBound {
                     projections.features?.recording = true
                 }
-                for index in firstInRange..<indices.upperBound {
-                    projections.apply(block, at: index)
-                    try observe?(&projections, block, index)
+                if let observe {
+                    for index in firstInRange..<indices.upperBound {
+                        projections.apply(block, at: index)
+                        try observe(&projections, block, index)
+                    }
+                } else {
+                    projections.apply(block, in: firstInRange..<indices.upperBound)
                 }
                 return true
             }

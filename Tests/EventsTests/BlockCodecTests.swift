@@ -37,6 +37,49 @@ struct BlockCodecTests {
         }
     }
 
+    @Test("a book delta lent as a view has the event's levels and ids")
+    func bookDeltaViews() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        let events = random.sequence(count: 2_000)
+        let block = try Self.decode(Self.encode(events))
+        var checked = 0
+        for index in events.indices {
+            guard case .bookDelta(let delta) = events[index].body else { continue }
+            let matches = block.withBookDelta(at: index) { view in
+                Array(view.bids) == Array(delta.bids) && Array(view.asks) == Array(delta.asks)
+                    && view.firstUpdateID == delta.firstUpdateID && view.lastUpdateID == delta.lastUpdateID && view.previousUpdateID == delta.previousUpdateID
+            }
+            #expect(matches, "event \(index), \(note)")
+            checked += 1
+        }
+        #expect(checked > 0, "\(note)")
+    }
+
+    @Test("a copy of a decoded block keeps its events when the original decodes or takes the next block")
+    func copiesKeepTheirEvents() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        let first = random.sequence(count: 300)
+        let second = random.sequence(count: 300)
+        var decoder = BlockDecoder()
+        var block = DecodedBlock()
+        func decode(_ events: [Event]) throws {
+            let (timeline, payload) = Self.encode(events)
+            try timeline.withUnsafeBytes { timeline in
+                try payload.withUnsafeBytes { payload in try decoder.decode(timeline: timeline, payload: payload, into: &block) }
+            }
+        }
+        try decode(first)
+        let kept = block
+        try decode(second)
+        #expect((0..<300).map { kept.event(at: $0) } == first, "\(note)")
+        #expect((0..<300).map { block.event(at: $0) } == second, "\(note)")
+        var inMemory = kept
+        inMemory.set(second[...], firstSequence: 1)
+        #expect((0..<300).map { kept.event(at: $0) } == first && (0..<300).map { inMemory.event(at: $0) } == second, "\(note)")
+    }
+
     @Test("a block made from events in memory reads like the decoded block of the same events")
     func inMemory() throws {
         let (generator, note) = testGenerator()

@@ -39,7 +39,7 @@ struct BookTests {
                     reference[price] = size == 0 ? nil : size
                 }
                 if step % 2 == 0 {
-                    side.apply(batch[...])
+                    batch.withUnsafeBufferPointer { side.apply($0) }
                 } else {
                     for level in batch { side.set(price: level.price.units, size: level.size.units) }
                 }

@@ -31,6 +31,10 @@ struct ReplayTests {
         for checkpoint in [5_000, end] as [UInt64] {
             let alone = try Replayer.run(journal: journal, configuration: configuration, range: 1...checkpoint, useSnapshots: false, readAhead: false)
             #expect(Self.hashes(alone) == (try Self.reference(journal, configuration, through: checkpoint)))
+            // Folded event by event (an observer sees each), the same states as a range at a time.
+            var observed: UInt64 = 0
+            let stepped = try Replayer.run(journal: journal, configuration: configuration, range: 1...checkpoint, useSnapshots: false) { _, _, _ in observed += 1 }
+            #expect(Self.hashes(stepped) == Self.hashes(alone) && observed == checkpoint)
         }
 
         let summary = try Snapshotter.run(journal: journal, configuration: configuration, every: every)

@@ -107,7 +107,7 @@ struct BookSide: Sendable {
     }
 
     /// Applies a venue message's levels for this side: one pass over the ladder's storage.
-    mutating func apply(_ levels: ArraySlice<BookLevel>) {
+    mutating func apply(_ levels: UnsafeBufferPointer<BookLevel>) {
         var outside = 0
         let base = base
         let grid = grid

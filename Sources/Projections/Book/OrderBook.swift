@@ -82,6 +82,11 @@ public struct OrderBook: Sendable {
 
     /// Applies a diff message under the sequencing rules; `sequence` names it in a fault.
     public mutating func apply(_ delta: BookDelta, sequence: UInt64, receiveTime: Int64) {
+        delta.withView { apply($0, sequence: sequence, receiveTime: receiveTime) }
+    }
+
+    /// Applies a diff message lent as a view (by a decoded block).
+    public mutating func apply(_ delta: BookDeltaView, sequence: UInt64, receiveTime: Int64) {
         switch status {
         case .empty, .invalid:
             dropped += 1
