@@ -3,7 +3,7 @@ public import TapeCore
 /// Limits and the version of the block encoding (see specs/journal-format.md).
 public enum BlockFormat {
     /// The block encoding version this build writes and the newest it reads.
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
     /// The most events one block may hold.
     public static let maximumEvents = 1 << 20
     /// The most streams (type × instrument pairs) one block may hold.

@@ -58,7 +58,8 @@ public struct BlockDecoder {
     /// Reads the version, counts and stream table; returns the number of events.
     private mutating func readHeader(_ reader: inout ByteReader) throws(CodecError) -> Int {
         let version = try reader.readByte()
-        // Version 2 added the grouped column layouts; version 1 blocks read as they are.
+        // Version 2 added the grouped column layouts, 3 their three-byte width; older blocks
+        // read as they are.
         guard version >= 1 && version <= BlockFormat.version else { throw .unsupportedVersion(what: "block encoding", version: Int(version)) }
         let countOffset = reader.offset
         let count = try reader.readCount(limit: BlockFormat.maximumEvents, field: "event count")

@@ -10,15 +10,22 @@ public import TapeCore
 /// | 2 delta | `zz(v0) g zz(Δ1/g) … zz(Δn-1/g)` | slowly moving values (prices, times, ids) |
 /// | 3 plain | `g zz(v0/g) … zz(vn-1/g)` | small values (sizes, codes) |
 /// | 4 fixed | `v0 … vn-1` as 8 little-endian bytes | random bits (hashes, doubles) |
-/// | 5 grouped delta | `zz(v0) g` then `z(Δ1/g) … z(Δn-1/g)` as a `GroupedRun` | as delta, faster to read |
-/// | 6 grouped plain | `g` then `z(v0/g) … z(vn-1/g)` as a `GroupedRun` | as plain, faster to read |
+/// | 5 grouped delta, widths 1 2 4 8 | as 7 | (block encoding 2; read, no longer written) |
+/// | 6 grouped plain, widths 1 2 4 8 | as 8 | (block encoding 2; read, no longer written) |
+/// | 7 grouped delta | `zz(v0) g` then `z(Δ1/g) … z(Δn-1/g)` as a `GroupedRun` | as delta, faster to read |
+/// | 8 grouped plain | `g` then `z(v0/g) … z(vn-1/g)` as a `GroupedRun` | as plain, faster to read |
 ///
 /// `zz` is a zigzag varint, `z` the zigzag mapping alone, `g` a varint common divisor (≥ 1)
 /// and `Δi = v[i] − v[i−1]` in wrapping arithmetic. The count is known from the block, never
-/// stored in the column. Modes 5 and 6 came with block encoding version 2.
+/// stored in the column. Modes 5 and 6 came with block encoding version 2, 7 and 8 (values of
+/// 1, 2, 3 or 8 bytes) with version 3.
 public enum IntColumn {
     public enum Mode: UInt8, Sendable {
-        case constant = 0, linear = 1, delta = 2, plain = 3, fixed = 4, groupedDelta = 5, groupedPlain = 6
+        case constant = 0, linear = 1, delta = 2, plain = 3, fixed = 4
+        case groupedDeltaV2 = 5, groupedPlainV2 = 6, groupedDelta = 7, groupedPlain = 8
+
+        /// The widths of a grouped mode's values.
+        @inlinable var groupWidths: GroupWidths { self == .groupedDeltaV2 || self == .groupedPlainV2 ? .powers : .compact }
     }
 
     /// How much larger than the smaller varint layout a grouped layout may be and still be
@@ -99,7 +106,7 @@ public enum IntColumn {
             writer.appendBounded(maximum: 20 + GroupedRun.maximumSize(count - 1)) { output in
                 var position = output.writeVarint(ZigZag.encode(first), at: 0)
                 position = output.writeVarint(deltaDivisor.value, at: position)
-                return GroupedRun.write(count - 1, into: output, at: position) { index in
+                return GroupedRun.write(count - 1, .compact, into: output, at: position) { index in
                     ZigZag.encode(deltaDivisor.divide(values[index &+ 1] &- values[index]))
                 }
             }
@@ -107,7 +114,7 @@ public enum IntColumn {
             writer.write(Mode.groupedPlain.rawValue)
             writer.appendBounded(maximum: 10 + GroupedRun.maximumSize(count)) { output in
                 let position = output.writeVarint(plainDivisor.value, at: 0)
-                return GroupedRun.write(count, into: output, at: position) { index in
+                return GroupedRun.write(count, .compact, into: output, at: position) { index in
                     ZigZag.encode(plainDivisor.divide(values[index]))
                 }
             }
@@ -141,8 +148,8 @@ public enum IntColumn {
                 if sizes.plain != previous.plain { plainChanges &+= 1 }
             }
             previous = sizes
-            groupedDeltaSize &+= GroupedRun.width(delta)
-            groupedPlainSize &+= GroupedRun.width(plain)
+            groupedDeltaSize &+= GroupedRun.width(delta, .compact)
+            groupedPlainSize &+= GroupedRun.width(plain, .compact)
             measured &+= 1
             index &+= stride
         }
@@ -155,7 +162,7 @@ public enum IntColumn {
         let delta = Double(deltaSize) * scale + deltaHead
         let plain = Double(plainSize) * scale + plainHead + Double(varintSize(firstPlain))
         let groupedDelta = (Double(groupedDeltaSize) + 0.25 * Double(measured)) * scale + deltaHead
-        let groupedPlain = (Double(groupedPlainSize) + 0.25 * Double(measured)) * scale + plainHead + Double(GroupedRun.width(firstPlain)) + 0.25
+        let groupedPlain = (Double(groupedPlainSize) + 0.25 * Double(measured)) * scale + plainHead + Double(GroupedRun.width(firstPlain, .compact)) + 0.25
         let fixed = Double(8 * count)
         let grouped = min(groupedDelta, groupedPlain)
         let changes = delta <= plain ? deltaChanges : plainChanges
@@ -173,7 +180,8 @@ public enum IntColumn {
         count: Int, from reader: inout ByteReader, into output: UnsafeMutablePointer<Int64>, stride: Int = 1
     ) throws(CodecError) {
         precondition(count >= 1, "a column holds at least one value")
-        switch try readMode(&reader) {
+        let mode = try readMode(&reader)
+        switch mode {
         case .constant:
             let value = try reader.readZigZag()
             if stride == 1 {
@@ -227,21 +235,21 @@ public enum IntColumn {
             }
         // The grouped layouts repeat the varint layouts' steps on purpose: one run reader for
         // both, taking the step as a closure, was compiled out of line and cost 6 % of a replay.
-        case .groupedDelta:
+        case .groupedDelta, .groupedDeltaV2:
             var value = try reader.readZigZag()
             let divisor = try readDivisor(&reader)
             output[0] = value
             guard count > 1 else { return }
             let shifted = output + stride
-            try GroupedRun.read(count: count - 1, from: &reader) { index, quotient in
+            try GroupedRun.read(count: count - 1, mode.groupWidths, from: &reader) { index, quotient in
                 value = value &+ ZigZag.decode(quotient) &* divisor
                 shifted[index &* stride] = value
                 return true
             }
-        case .groupedPlain:
+        case .groupedPlain, .groupedPlainV2:
             let divisor = try readDivisor(&reader)
             var overflow = false
-            try GroupedRun.read(count: count, from: &reader) { index, quotient in
+            try GroupedRun.read(count: count, mode.groupWidths, from: &reader) { index, quotient in
                 let (value, overflowed) = ZigZag.decode(quotient).multipliedReportingOverflow(by: divisor)
                 overflow = overflow || overflowed
                 output[index &* stride] = value
@@ -256,7 +264,8 @@ public enum IntColumn {
     /// only as far as the answer.
     public static func firstIndex(atOrAfter target: Int64, count: Int, from reader: inout ByteReader) throws(CodecError) -> Int {
         precondition(count >= 1, "a column holds at least one value")
-        switch try readMode(&reader) {
+        let mode = try readMode(&reader)
+        switch mode {
         case .constant:
             return try reader.readZigZag() >= target ? 0 : count
         case .linear:
@@ -292,21 +301,21 @@ public enum IntColumn {
                 return index
             }
             return count
-        case .groupedDelta:
+        case .groupedDelta, .groupedDeltaV2:
             var value = try reader.readZigZag()
             let divisor = try readDivisor(&reader)
             if value >= target || count == 1 { return value >= target ? 0 : count }
             var found = count
-            try GroupedRun.read(count: count - 1, from: &reader) { index, quotient in
+            try GroupedRun.read(count: count - 1, mode.groupWidths, from: &reader) { index, quotient in
                 value = value &+ ZigZag.decode(quotient) &* divisor
                 if value >= target { found = index + 1 }
                 return found == count
             }
             return found
-        case .groupedPlain:
+        case .groupedPlain, .groupedPlainV2:
             let divisor = try readDivisor(&reader)
             var found = count
-            try GroupedRun.read(count: count, from: &reader) { index, quotient in
+            try GroupedRun.read(count: count, mode.groupWidths, from: &reader) { index, quotient in
                 if ZigZag.decode(quotient) &* divisor >= target { found = index }
                 return found == count
             }

@@ -165,9 +165,12 @@ struct IntColumnTests {
             (Array(repeating: Int64.min, count: 9), .constant),
             ((0..<100).map { 1_000 + 7 * $0 }, .linear),
             ([Int64.max, Int64.min], .linear),
-            // Times about 100 or 300 µs apart: three varint bytes a step against four grouped.
+            // Times about 100 or 300 µs apart: three bytes a step either way, lengths that never
+            // change (and a quarter of a control byte more grouped).
             ((0..<100).reduce(into: [Int64(1_680_000_000_000_000)]) { $0.append($0.last! + ($1 % 2 == 0 ? 100_003 : 300_001)) }, .delta),
-            ((0..<100).map { [0, 100_000, 0, 100_001][$0 % 4] }, .plain),
+            // One- and two-byte varints, as many bytes grouped plus a quarter of a control byte
+            // each: 17 % larger grouped.
+            ((0..<100).map { [0, 1_000, 0, 1_001][$0 % 4] }, .plain),
             ([0x7A3F_19C2_88D0_4E61, -0x3B91_C4E2_7F10_A5D3, 0x5C2E_81F4_A9B3_0D77, -0x6E04_D93A_12C8_F5B9], .fixed),
             // Steps of a tick or two: one byte each as varints, whose lengths never change.
             ((0..<100).map { 6_180_030_000_000 + Int64($0 % 5) * 10_000_000 }, .delta),
@@ -192,7 +195,15 @@ struct IntColumnTests {
         let plain: [UInt8] = [6, 1, 0x40, 0x00, 0x02, 0x04, 0x06, 0x90, 0x01, 0x0A]
         // Mode 5: zz(100), divisor 1, then the steps 1, −2, 1000 as zigzag 2, 3, 2000.
         let delta: [UInt8] = [5, 0xC8, 0x01, 1, 0x10, 0x02, 0x03, 0xD0, 0x07]
-        for (bytes, values) in [(plain, [1, 2, 3, 200, 5] as [Int64]), (delta, [100, 101, 99, 1_099])] {
+        // Modes 8 and 7 (block encoding 3), whose code 2 is three bytes (in 5 and 6, four):
+        // zigzag 2, 4, 6, 200 000, 10; then zz(100) and the steps 1, −2, 100 000.
+        let compactPlain: [UInt8] = [8, 1, 0x80, 0x00, 0x02, 0x04, 0x06, 0x40, 0x0D, 0x03, 0x0A]
+        let compactDelta: [UInt8] = [7, 0xC8, 0x01, 1, 0x20, 0x02, 0x03, 0x40, 0x0D, 0x03]
+        let cases: [([UInt8], [Int64])] = [
+            (plain, [1, 2, 3, 200, 5]), (delta, [100, 101, 99, 1_099]),
+            (compactPlain, [1, 2, 3, 100_000, 5]), (compactDelta, [100, 101, 99, 100_099]),
+        ]
+        for (bytes, values) in cases {
             #expect(try Self.decode(bytes, count: values.count) == values)
             // Truncated anywhere, it is an error.
             for cut in 1..<bytes.count {
@@ -222,6 +233,26 @@ struct IntColumnTests {
             for column in [values, sums, values.map { $0 >> 40 }] {
                 #expect(try Self.roundTrip(column).decoded == column, "\(note)")
             }
+        }
+    }
+
+    @Test("grouped columns of values of every width, 1 to 8 bytes, round-trip exactly")
+    func groupedWidths() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        for _ in 0..<100 {
+            let count = Int.random(in: 2...600, using: &random.generator)
+            // Magnitudes that take 1, 2 or 3 bytes, mixed, and now and then 8.
+            let values = (0..<count).map { _ -> Int64 in
+                let bits = Int.random(in: 0..<100, using: &random.generator) == 0 ? 62 : [6, 14, 22].randomElement(using: &random.generator)!
+                let magnitude = Int64.random(in: 0..<(1 << bits), using: &random.generator)
+                return Bool.random(using: &random.generator) ? magnitude : -magnitude
+            }
+            let result = try Self.roundTrip(values)
+            #expect(result.decoded == values, "\(note)")
+            #expect(count < 16 || result.mode == IntColumn.Mode.groupedPlain.rawValue, "\(note)")
+            let sums = values.reduce(into: [Int64]()) { $0.append(($0.last ?? 0) &+ $1) }
+            #expect(try Self.roundTrip(sums).decoded == sums, "\(note)")
         }
     }
 

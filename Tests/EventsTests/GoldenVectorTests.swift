@@ -36,6 +36,19 @@ struct GoldenVectorTests {
         }
     }
 
+    /// The events of a golden block file (its timeline and payload lines).
+    static func decodeBlock(_ text: String) throws -> [Event] {
+        let sections = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0.split(separator: " ")[1]))! }
+        var decoder = BlockDecoder()
+        var block = DecodedBlock()
+        try sections[0].withUnsafeBytes { timeline in
+            try sections[1].withUnsafeBytes { payload in
+                try decoder.decode(timeline: timeline, payload: payload, into: &block)
+            }
+        }
+        return (0..<block.count).map { block.event(at: $0) }
+    }
+
     @Test("the block encoding of the golden events matches its golden bytes, and decodes back")
     func block() throws {
         var builder = BlockBuilder()
@@ -49,15 +62,14 @@ struct GoldenVectorTests {
         if GoldenEvents.rewriting { try text.write(toFile: Self.blockPath, atomically: true, encoding: .utf8) }
         let golden = try String(contentsOfFile: Self.blockPath, encoding: .utf8)
         #expect(golden == text)
-        let sections = golden.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0.split(separator: " ")[1]))! }
-        var decoder = BlockDecoder()
-        var block = DecodedBlock()
-        try sections[0].withUnsafeBytes { timeline in
-            try sections[1].withUnsafeBytes { payload in
-                try decoder.decode(timeline: timeline, payload: payload, into: &block)
-            }
-        }
-        #expect((0..<block.count).map { block.event(at: $0) } == GoldenEvents.events)
+        #expect(try Self.decodeBlock(golden) == GoldenEvents.events)
+    }
+
+    @Test("blocks of block encoding version 2 still read: the version-2 golden block decodes to the golden events")
+    func blockVersionTwo() throws {
+        let golden = try String(contentsOfFile: GoldenEvents.directory + "/v2/block.txt", encoding: .utf8)
+        #expect(golden.contains("\ntimeline 02"))
+        #expect(try Self.decodeBlock(golden) == GoldenEvents.events)
     }
 
     /// The golden events as codec version 1 wrote them: order lifecycle events without a
@@ -86,15 +98,7 @@ struct GoldenVectorTests {
         let frames = rows.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0))! }
         #expect(try frames.map { try EventCodec.decodeFrame($0) } == Self.versionOneEvents)
         let block = try String(contentsOfFile: GoldenEvents.directory + "/v1/block.txt", encoding: .utf8)
-        let sections = block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { Hex.decode(String($0.split(separator: " ")[1]))! }
-        var decoder = BlockDecoder()
-        var decoded = DecodedBlock()
-        try sections[0].withUnsafeBytes { timeline in
-            try sections[1].withUnsafeBytes { payload in
-                try decoder.decode(timeline: timeline, payload: payload, into: &decoded)
-            }
-        }
-        #expect((0..<decoded.count).map { decoded.event(at: $0) } == Self.versionOneEvents)
+        #expect(try Self.decodeBlock(block) == Self.versionOneEvents)
         #expect(Self.versionOneEvents != GoldenEvents.events)
     }
 }
