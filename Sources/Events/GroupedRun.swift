@@ -66,8 +66,7 @@ enum GroupedRun {
         let controls = try reader.readBytes(groups).assumingMemoryBound(to: UInt8.self)
         let whole = count / 4
         let partial = count & 3
-        var total = 0
-        for group in 0..<whole { total &+= dataWidth(controls[group], widths) }
+        var total = widths.dataWidth(ofWholeGroups: UnsafeRawPointer(controls.baseAddress!), count: whole)
         if partial > 0 {
             let last = controls[whole]
             guard last &>> UInt8(2 * partial) == 0 else {
@@ -132,6 +131,38 @@ struct GroupWidths: Sendable {
     /// The width of code `code` (0…3).
     @inlinable @inline(__always)
     func width(_ code: UInt64) -> Int { Int(truncatingIfNeeded: (packed &>> UInt32(truncatingIfNeeded: code &* 8)) & 0xFF) }
+
+    /// The bytes of the values of `count` whole groups, whose control bytes are at `controls`.
+    ///
+    /// A width is `1 + a·l + b·h + d·l·h` of its code's low and high bits `l` and `h` (so
+    /// `a`, `b` and `d` follow from the widths of codes 1, 2 and 3): the sum over the groups
+    /// counts the bits set, eight control bytes a word.
+    @inlinable @inline(__always)
+    func dataWidth(ofWholeGroups controls: UnsafeRawPointer, count: Int) -> Int {
+        let a = width(1) &- 1
+        let b = width(2) &- 1
+        let d = width(3) &- 1 &- a &- b
+        var lows = 0
+        var highs = 0
+        var boths = 0
+        func tally(_ word: UInt64) {
+            let low = word & 0x5555_5555_5555_5555
+            let high = (word &>> 1) & 0x5555_5555_5555_5555
+            lows &+= low.nonzeroBitCount
+            highs &+= high.nonzeroBitCount
+            boths &+= (low & high).nonzeroBitCount
+        }
+        var group = 0
+        while group &+ 8 <= count {
+            tally(UInt64(littleEndian: controls.loadUnaligned(fromByteOffset: group, as: UInt64.self)))
+            group &+= 8
+        }
+        // The last few control bytes, in a word whose other bytes (codes 0) add nothing.
+        var rest: UInt64 = 0
+        for byte in group..<count { rest |= UInt64(controls.load(fromByteOffset: byte, as: UInt8.self)) &<< UInt64(8 &* (byte &- group)) }
+        tally(rest)
+        return 4 &* count &+ a &* lows &+ b &* highs &+ d &* boths
+    }
 
     /// The mask of a value's `width` bytes.
     @inlinable @inline(__always)
