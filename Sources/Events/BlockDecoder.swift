@@ -17,7 +17,7 @@ public struct BlockDecoder {
     }
 
     private var streams: [StreamInfo] = []
-    private var order: [Int64] = []
+    private let order = RawBuffer<Int64>()
     private let values = RawBuffer<Int64>()
     private var blob: [UInt8] = []
     private var bytesStarts: [Int] = []
@@ -25,6 +25,8 @@ public struct BlockDecoder {
     private var levelOffsets: [Int] = []
     private let scratch = PayloadScratch()
     private var running: [Int] = []
+    /// Where the order column starts in the timeline, to name it in an error.
+    private var orderOffset = 0
 
     /// Creates a decoder.
     public init() {}
@@ -44,7 +46,7 @@ public struct BlockDecoder {
         try readOrder(&reader, count: count)
         try reader.expectEnd()
         try decodePayload(payload, into: &block, filter: filter)
-        fillEvents(into: &block)
+        try fillEvents(into: &block)
     }
 
     /// The index of the first event received at or after `time` in a block's timeline, or
@@ -99,23 +101,12 @@ public struct BlockDecoder {
         }
     }
 
+    /// Reads the stream of each event (checked by `fillEvents`, as it counts them).
     private mutating func readOrder(_ reader: inout ByteReader, count: Int) throws(CodecError) {
-        order.removeAll(keepingCapacity: true)
-        guard streams.count > 1 else {
-            order.append(contentsOf: repeatElement(0, count: count))
-            return
-        }
-        let offset = reader.offset
-        try Self.readColumn(&reader, count: count, into: &order)
-        running.removeAll(keepingCapacity: true)
-        running.append(contentsOf: repeatElement(0, count: streams.count))
-        for stream in order {
-            guard stream >= 0 && stream < Int64(streams.count) else { throw .invalidValue(field: "stream order", offset: offset) }
-            running[Int(stream)] += 1
-        }
-        for index in streams.indices where running[index] != streams[index].count {
-            throw .invalidValue(field: "stream order", offset: offset)
-        }
+        order.removeAll()
+        orderOffset = reader.offset
+        guard streams.count > 1 else { return }
+        try Self.readColumn(&reader, count: count, into: order)
     }
 
     /// Appends `count` decoded values to `buffer`, written once (no zero-fill first).
@@ -241,7 +232,9 @@ public struct BlockDecoder {
         try result.get()
     }
 
-    private mutating func fillEvents(into block: inout DecodedBlock) {
+    /// Fills the per-event arrays from the order column, which it checks: every index names a
+    /// stream, and each stream appears exactly its count times.
+    private mutating func fillEvents(into block: inout DecodedBlock) throws(CodecError) {
         let count = block.count
         if streams.count == 1 {
             // One stream (a trades-only journal, say): every array is a fill or a copy.
@@ -266,6 +259,7 @@ public struct BlockDecoder {
         block.instruments.append(contentsOf: repeatElement(.none, count: count))
         block.eventTimes.append(contentsOf: repeatElement(0, count: count))
         block.slots.append(contentsOf: repeatElement(-1, count: count))
+        var valid = true
         block.types.withUnsafeMutableBufferPointer { types in
             block.instruments.withUnsafeMutableBufferPointer { instruments in
                 block.eventTimes.withUnsafeMutableBufferPointer { times in
@@ -274,8 +268,16 @@ public struct BlockDecoder {
                             let values = self.values.base
                             streams.withUnsafeBufferPointer { streams in
                                 running.withUnsafeMutableBufferPointer { running in
+                                    let order = self.order.base
+                                    let streamCount = UInt64(streams.count)
+                                    // (The counts add up to the block's: when no stream
+                                    // appears more than its count, each appears exactly it.)
                                     for position in 0..<count {
-                                        let index = Int(order[position])
+                                        let index = Int(truncatingIfNeeded: order[position])
+                                        guard UInt64(bitPattern: order[position]) < streamCount, running[index] < streams[index].count else {
+                                            valid = false
+                                            break
+                                        }
                                         let row = running[index]
                                         running[index] = row &+ 1
                                         types[position] = streams[index].type
@@ -292,6 +294,7 @@ public struct BlockDecoder {
                 }
             }
         }
+        guard valid else { throw .invalidValue(field: "stream order", offset: orderOffset) }
     }
 }
 

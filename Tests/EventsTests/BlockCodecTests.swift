@@ -98,6 +98,24 @@ struct BlockCodecTests {
         }
     }
 
+    @Test("an order column naming a stream more often than its count, or no stream, is an error naming the column")
+    func badOrder() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        var trade = random.event(type: .trade)
+        var quote = random.event(type: .quote)
+        quote.receiveTime = trade.receiveTime
+        trade.instrument = quote.instrument
+        let (timeline, payload) = Self.encode([trade, quote])
+        // Equal receive times (constant column), then the order 0, 1: linear from 0 by 1.
+        #expect(Array(timeline.suffix(3)) == [1, 0, 2], "\(note)")
+        let orderOffset = timeline.count - 3
+        for order: [UInt8] in [[0, 0], [0, 4]] {  // stream 0 twice; stream 2 of two
+            let doctored = Array(timeline.prefix(orderOffset)) + order
+            #expect(throws: CodecError.invalidValue(field: "stream order", offset: orderOffset), "\(note)") { try Self.decode((doctored, payload)) }
+        }
+    }
+
     @Test("a filter materialises only the chosen types and instruments, in order")
     func filter() throws {
         let (generator, note) = testGenerator()

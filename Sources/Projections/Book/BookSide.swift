@@ -366,7 +366,7 @@ struct TickGrid: Sendable {
     @inline(__always)
     func index(of price: Int64, base: Int64) -> Int? {
         let offset = price &- base
-        let quotient = Int64(bitPattern: UInt64(bitPattern: offset >> shift) &* inverse)
+        let quotient = Int64(bitPattern: UInt64(bitPattern: offset &>> shift) &* inverse)
         guard quotient &* tick == offset, UInt64(bitPattern: quotient) < UInt64(window) else { return nil }
         return Int(quotient)
     }
