@@ -1,6 +1,10 @@
 /// The kind of an event. The raw value is the stable one-byte code in every encoding; the
 /// label is the lower-case snake-case name in JSON and on the command line.
 public enum EventType: UInt8, CaseIterable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The type's position among the cases, `0..<allCases.count` (its in-memory tag): an
+    /// index for per-type tables read at every event, one load nearer than the raw value.
+    @inlinable public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
     // Market data.
     case trade = 1
     case quote = 2

@@ -19,9 +19,9 @@ public struct ProjectionSet: Sendable {
     private enum Readers: UInt8 {
         case none, book, all
     }
-    /// Per event type (by raw value), which projections read its payload: none, only the book
+    /// Per event type (by ordinal), which projections read its payload: none, only the book
     /// (its diffs and snapshots), or others too.
-    private var readers = [Readers](repeating: .none, count: 256)
+    private var readers = [Readers](repeating: .none, count: EventType.allCases.count)
     /// The earliest receive time at which a projection acts on the clock alone (a time bar
     /// closes, a funding falls due, a risk sample is taken): before it, an event no projection
     /// reads changes nothing, and one only the book reads changes only the book.
@@ -45,8 +45,8 @@ public struct ProjectionSet: Sendable {
         risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
         on = (configuration.bars != nil, features != nil, configuration.risk != nil)
         let types = readTypes
-        for type in types.book { readers[Int(type.rawValue)] = .book }
-        for type in types.others { readers[Int(type.rawValue)] = .all }
+        for type in types.book { readers[type.ordinal] = .book }
+        for type in types.others { readers[type.ordinal] = .all }
     }
 
     /// The event types whose payloads the projections read; a replay decodes only these (the
@@ -77,7 +77,7 @@ public struct ProjectionSet: Sendable {
         // Before the clock's next deadline, an event the others do not read leaves them as
         // they are (the bars only drop the bars closed at the last event).
         if block.receiveTimes[index] < nextClock {
-            switch readers[Int(block.types[index].rawValue)] {
+            switch readers[block.types[index].ordinal] {
             case .none:
                 bars?.clearClosed()
                 return
@@ -100,7 +100,7 @@ public struct ProjectionSet: Sendable {
         var closedPending = false
         for index in indices {
             if block.receiveTimes[index] < nextClock {
-                switch readers[Int(block.types[index].rawValue)] {
+                switch readers[block.types[index].ordinal] {
                 case .none:
                     closedPending = true
                     continue

@@ -52,6 +52,11 @@ struct EventCodecTests {
         }
     }
 
+    @Test("each event type's ordinal is its position among the cases")
+    func ordinals() {
+        #expect(EventType.allCases.enumerated().map(\.offset) == EventType.allCases.map(\.ordinal))
+    }
+
     @Test("NaN and signed-zero doubles keep their exact bits")
     func doubleBits() throws {
         let nan = Double(bitPattern: 0x7FF8_0000_DEAD_BEEF)
