@@ -241,8 +241,15 @@ struct BarBuilder: StateCodable, Sendable {
         var moved = false
         switch rule {
         case .time(let period):
-            let grid = TimeGrid(period: period)
-            let start = grid.start(of: grid.index(of: eventTime))
+            // Most trades fall in the open bar, an interval of the grid: its start is theirs,
+            // without a division.
+            let start: Int64
+            if started && eventTime >= current.start && eventTime < current.end {
+                start = current.start
+            } else {
+                let grid = TimeGrid(period: period)
+                start = grid.start(of: grid.index(of: eventTime))
+            }
             if !started {
                 begin(start: start, end: start + period)
                 moved = true
