@@ -12,7 +12,7 @@ public struct PayloadStore: Sendable {
     /// `DecodedBlock.withBookDelta(at:_:)` without a copy or a reference count).
     @usableFromInline internal var bookDeltaEntries: [BookDeltaEntry] = []
     /// The book deltas' levels, one list after another, written once when decoded.
-    @usableFromInline internal private(set) var levels = RawBuffer<BookLevel>(capacity: 1 << 12)
+    @usableFromInline internal private(set) var levels = Self.newLevels()
     public internal(set) var bookSnapshots: [BookSnapshot] = []
     public internal(set) var bars: [Bar] = []
     public internal(set) var fundingRates: [FundingRate] = []
@@ -46,7 +46,7 @@ public struct PayloadStore: Sendable {
         Self.empty(&trades)
         Self.empty(&quotes)
         Self.empty(&bookDeltaEntries)
-        if isKnownUniquelyReferenced(&levels) { levels.removeAll() } else { levels = RawBuffer(capacity: 1 << 12) }
+        if isKnownUniquelyReferenced(&levels) { levels.removeAll() } else { levels = Self.newLevels() }
         Self.empty(&bookSnapshots)
         Self.empty(&bars)
         Self.empty(&fundingRates)
@@ -276,8 +276,7 @@ public struct PayloadStore: Sendable {
 
     /// Appends a book delta, its levels to `levels`.
     private mutating func append(_ delta: BookDelta) {
-        if !isKnownUniquelyReferenced(&levels) { levels = levels.copy() }
-        let bids = levels.append(contentsOf: delta.bids)
+        let bids = uniqueLevels().append(contentsOf: delta.bids)
         let asks = levels.append(contentsOf: delta.asks)
         bookDeltaEntries.append(BookDeltaEntry(
             bids: Int32(bids.lowerBound)..<Int32(bids.upperBound), asks: Int32(asks.lowerBound)..<Int32(asks.upperBound),
@@ -286,10 +285,17 @@ public struct PayloadStore: Sendable {
 
     /// Room for `count` levels at the end of `levels`, and its offset there (for the decoder).
     mutating func extendLevels(by count: Int) -> (offset: Int, room: UnsafeMutablePointer<BookLevel>) {
-        if !isKnownUniquelyReferenced(&levels) { levels = levels.copy() }
-        let offset = levels.count
-        return (offset, levels.extend(by: count))
+        let levels = uniqueLevels()
+        return (levels.count, levels.extend(by: count))
     }
+
+    /// `levels`, first copied when a copy of this store shares it (copy on write).
+    private mutating func uniqueLevels() -> RawBuffer<BookLevel> {
+        if !isKnownUniquelyReferenced(&levels) { levels = levels.copy() }
+        return levels
+    }
+
+    private static func newLevels() -> RawBuffer<BookLevel> { RawBuffer(capacity: 1 << 12) }
 
     /// Calls `body` with the book delta at `slot` lent as a view.
     @inlinable @inline(__always)
