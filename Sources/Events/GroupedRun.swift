@@ -24,14 +24,6 @@ enum GroupedRun {
     @inlinable @inline(__always)
     static func width(_ value: UInt64, _ widths: GroupWidths) -> Int { widths.width(code(value, widths)) }
 
-    /// The bytes of the `count` values that `control` describes (its codes `0…count−1`).
-    @inlinable @inline(__always)
-    static func dataWidth(_ control: UInt8, count: Int = 4, _ widths: GroupWidths) -> Int {
-        var total = 0
-        for slot in 0..<count { total &+= widths.width(UInt64((control &>> UInt8(2 * slot)) & 3)) }
-        return total
-    }
-
     /// The most bytes a run of `count` values takes.
     @inlinable
     static func maximumSize(_ count: Int) -> Int { (count + 3) / 4 + 8 * count }
@@ -66,14 +58,12 @@ enum GroupedRun {
         let controls = try reader.readBytes(groups).assumingMemoryBound(to: UInt8.self)
         let whole = count / 4
         let partial = count & 3
-        var total = widths.dataWidth(ofWholeGroups: UnsafeRawPointer(controls.baseAddress!), count: whole)
-        if partial > 0 {
-            let last = controls[whole]
-            guard last &>> UInt8(2 * partial) == 0 else {
-                throw .invalidValue(field: "column group codes", offset: controlsOffset + whole)
-            }
-            total &+= dataWidth(last, count: partial, widths)
+        // A partial group's unused codes must be 0; summed as a whole group, each then counts
+        // the one byte of code 0, which it does not take.
+        if partial > 0 && controls[whole] &>> UInt8(2 * partial) != 0 {
+            throw .invalidValue(field: "column group codes", offset: controlsOffset + whole)
         }
+        let total = widths.dataWidth(ofWholeGroups: UnsafeRawPointer(controls.baseAddress!), count: groups) &- (partial > 0 ? 4 &- partial : 0)
         let dataOffset = reader.offset
         let data = try reader.readBytes(total)
         guard let base = data.baseAddress else { return }
@@ -123,7 +113,8 @@ struct GroupWidths: Sendable {
     @inlinable init(packed: UInt32) { self.packed = packed }
 
     /// 1, 2, 3 or 8 bytes: modes 7 and 8, from block encoding version 3. (Three bytes hold
-    /// most of the values that needed four, the jumps between a book message's sides.)
+    /// most of the values that needed four: in a side's price column, the jump from one diff's
+    /// last level to the next diff's first.)
     @usableFromInline static let compact = GroupWidths(packed: 0x0803_0201)
     /// 1, 2, 4 or 8 bytes: modes 5 and 6, written in block encoding version 2, still read.
     @usableFromInline static let powers = GroupWidths(packed: 0x0804_0201)
@@ -132,7 +123,8 @@ struct GroupWidths: Sendable {
     @inlinable @inline(__always)
     func width(_ code: UInt64) -> Int { Int(truncatingIfNeeded: (packed &>> UInt32(truncatingIfNeeded: code &* 8)) & 0xFF) }
 
-    /// The bytes of the values of `count` whole groups, whose control bytes are at `controls`.
+    /// The bytes of the values of `count` whole groups, whose control bytes are at `controls`
+    /// (a code 0 counting one byte).
     ///
     /// A width is `1 + a·l + b·h + d·l·h` of its code's low and high bits `l` and `h` (so
     /// `a`, `b` and `d` follow from the widths of codes 1, 2 and 3): the sum over the groups

@@ -74,28 +74,14 @@ public struct ProjectionSet: Sendable {
 
     /// Applies the event at `index` of `block`.
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
-        // Before the clock's next deadline, an event the others do not read leaves them as
-        // they are (the bars only drop the bars closed at the last event).
-        if block.receiveTimes[index] < nextClock {
-            switch readers[block.types[index].ordinal] {
-            case .none:
-                bars?.clearClosed()
-                return
-            case .book:
-                bars?.clearClosed()
-                book?.apply(block, at: index)
-                return
-            case .all:
-                break
-            }
-        }
-        step(block, at: index)
+        apply(block, in: index..<index + 1)
     }
 
-    /// Applies the events at `indices` of `block`, as `apply(_:at:)` would one by one; faster,
-    /// for a fold that looks at the state only at the end. An event no projection acts on
-    /// costs a time and a type compared, and the bars drop their closed bars once, not at
-    /// each such event.
+    /// Applies the events at `indices` of `block`, as one by one; faster for a fold that looks
+    /// at the state only at the end. Before the clock's next deadline, an event the others do
+    /// not read leaves them as they are (the bars only drop the bars closed at the last
+    /// event: once, after the range, not at each such event), and one only the book reads goes
+    /// to the book alone; such an event costs a time and a type compared.
     public mutating func apply(_ block: DecodedBlock, in indices: Range<Int>) {
         var closedPending = false
         for index in indices {
