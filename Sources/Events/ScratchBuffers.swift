@@ -2,7 +2,9 @@
 /// out uninitialized room, so decoders write values once instead of zero-filling first.
 /// Reused across blocks.
 @usableFromInline final class RawBuffer<Element>: @unchecked Sendable {
-    @usableFromInline private(set) var base: UnsafeMutablePointer<Element>
+    /// (Unchecked: every diff a replay applies reads it, and a checked read of a class's
+    /// property is a call into the runtime. Only `extend` writes it.)
+    @exclusivity(unchecked) @usableFromInline private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
 
