@@ -53,5 +53,5 @@ public struct ProjectionContext: Sendable {
 /// The version of the projections' code: part of every snapshot, and a snapshot made by another
 /// version is never used. Raise it with any change that can change a projection's state.
 public enum ProjectionCode {
-    public static let version = "3"
+    public static let version = "4"
 }

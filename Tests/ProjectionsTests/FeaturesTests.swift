@@ -94,6 +94,62 @@ struct FeaturesTests {
         }
     }
 
+    @Test("trade windows: each row's trade features are those of the trades received in (now − window, now], summed directly")
+    func tradeWindows() throws {
+        let directory = TemporaryDirectory("features")
+        let journal = try sampleJournal(directory)
+        let configuration = try configuration("""
+            bars: {instruments: [BTCUSDT-PERP.BINANCE], series: [{name: 1s, type: time, period: 1s}]}
+            features:
+              sample: 1s
+              list:
+                - {name: imbalance, source: trade_imbalance, window: 2s}
+                - {name: signed, source: signed_volume, window: 30s}
+                - {name: count, source: trade_count, window: 2s}
+                - {name: count_30s, source: trade_count, window: 30s}
+                - {name: vwap, source: vwap_deviation_bps, window: 30s}
+            """)
+        let rows = try Self.rows(journal, configuration)
+        var times: [UInt64: Int64] = [:]
+        var trades: [(time: Int64, trade: Trade)] = []
+        try journal.read { snapshot in
+            try snapshot.forEachEvent(from: 1, through: try journal.head().lastSequence) { sequence, event in
+                times[sequence] = event.receiveTime.nanosSinceEpoch
+                if case .trade(let trade) = event.body { trades.append((event.receiveTime.nanosSinceEpoch, trade)) }
+                return true
+            }
+        }
+        #expect(rows.count > 150)
+        var checked = 0
+        for row in rows {
+            let now = times[row.sequence]!
+            func window(_ seconds: Int64) -> [Trade] { trades.filter { $0.time > now - seconds * 1_000_000_000 && $0.time <= now }.map(\.trade) }
+            let short = window(2)
+            let long = window(30)
+            let bought = short.filter { $0.aggressor == .buy }.reduce(0) { $0 + $1.size.units }
+            let sold = short.filter { $0.aggressor != .buy }.reduce(0) { $0 + $1.size.units }
+            let longBought = long.filter { $0.aggressor == .buy }.reduce(0) { $0 + $1.size.units }
+            let longSold = long.filter { $0.aggressor != .buy }.reduce(0) { $0 + $1.size.units }
+            #expect(row.values[2] == Double(short.count) && row.values[3] == Double(long.count), "counts at \(row.sequence)")
+            if short.isEmpty {
+                #expect(row.values[0].isNaN)
+            } else {
+                #expect(row.values[0] == Double(bought - sold) / Double(bought + sold), "imbalance at \(row.sequence)")
+            }
+            #expect(row.values[1] == Double(longBought - longSold) / 1e3, "signed volume at \(row.sequence)")
+            if let last = long.last {
+                // Exact notional: the sum of price × size in integers, as a reference would do it.
+                let notional = long.reduce(Int128(0)) { $0 + Int128($1.price.units) * Int128($1.size.units) }
+                let vwap = Double(notional) / Double(longBought + longSold)
+                #expect(row.values[4] == (Double(last.price.units) - vwap) / vwap * 10_000, "vwap deviation at \(row.sequence)")
+                checked += 1
+            } else {
+                #expect(row.values[4].isNaN)
+            }
+        }
+        #expect(checked > 150, "rows with trades in the window")
+    }
+
     @Test("a feature's value is the indicator run on the closed bars, and the row carries the bar's end and closing sequence")
     func rowsFollowBars() throws {
         let directory = TemporaryDirectory("features")

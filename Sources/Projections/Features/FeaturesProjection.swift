@@ -45,7 +45,7 @@ public struct FeaturesProjection: Projection, Sendable {
     private let priceScales: [Double]
     private let sizeScales: [Double]
     // Stream state, per instrument slot unless said otherwise.
-    private var trades: [Deque<TradeMark>]
+    private var trades: [TradeWindows]
     private var funding: [FundingMark]
     private var marks: [MarkMark]
     private var openInterest: [Deque<TimedValue>]
@@ -84,7 +84,7 @@ public struct FeaturesProjection: Projection, Sendable {
         self.slots = slots
         var plan: [Column] = []
         var kinds: [(String, [String: Double])] = []
-        var longestTrade: Int64 = 0
+        var tradeSpans = Set<Int64>()
         var longest: Int64 = 0
         var globals = Set<Int>()
         for feature in options.features {
@@ -103,12 +103,12 @@ public struct FeaturesProjection: Projection, Sendable {
                 if stream.isGlobal { globals.insert(instrument) }
                 let span = window ?? 0
                 longest = max(longest, span)
-                if [.tradeImbalance, .signedVolume, .tradeCount, .vwapDeviationBps].contains(stream) { longestTrade = max(longestTrade, span) }
+                if [.tradeImbalance, .signedVolume, .tradeCount, .vwapDeviationBps].contains(stream) { tradeSpans.insert(span) }
                 plan.append(.stream(stream, window: span, basisPoints: bps ?? 0, instrument: instrument))
             }
         }
         self.plan = plan
-        longestTradeWindow = longestTrade
+        longestTradeWindow = tradeSpans.max() ?? 0
         longestWindow = longest
         do {
             let made = try kinds.map { (kind, parameters) throws(IndicatorError) in try IndicatorCatalog.make(kind, parameters: parameters) }
@@ -120,7 +120,7 @@ public struct FeaturesProjection: Projection, Sendable {
         lastCloses = Array(repeating: Array(repeating: .nan, count: table.count + 1), count: bars.series.count)
         priceScales = [1] + table.instruments.map { Double(FixedPoint.powersOfTen[$0.priceScale]) }
         sizeScales = [1] + table.instruments.map { Double(FixedPoint.powersOfTen[$0.sizeScale]) }
-        trades = Array(repeating: [], count: instruments.count)
+        trades = Array(repeating: TradeWindows(spans: tradeSpans.sorted()), count: instruments.count)
         funding = Array(repeating: FundingMark(), count: instruments.count)
         marks = Array(repeating: MarkMark(), count: instruments.count)
         openInterest = Array(repeating: [], count: instruments.count)
@@ -151,7 +151,6 @@ public struct FeaturesProjection: Projection, Sendable {
             guard longestTradeWindow > 0, raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
             let trade = block.trade(at: index)
             trades[slot].append(TradeMark(time: time, price: trade.price.units, size: trade.size.units, buy: trade.aggressor == .buy))
-            trim(&trades[slot], before: time - longestTradeWindow)
         case .fundingRate:
             guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
             let rate = block.payloads.fundingRates[Int(block.slots[index])]
@@ -203,6 +202,7 @@ public struct FeaturesProjection: Projection, Sendable {
         for bar in bars where bar.series == sampleSeries {
             let raw = Int(bar.instrument.rawValue)
             guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { continue }
+            trades[slot].advance(to: now)
             let row = FeatureRow(instrument: bar.instrument, time: bar.end, sequence: bar.closedAt, values: values(slot: slot, raw: raw, now: now, book: book?.book(bar.instrument)))
             lastRows[slot] = row
             if recording { rows.append(row) }
@@ -239,24 +239,16 @@ public struct FeaturesProjection: Projection, Sendable {
             guard let book, let mid = book.mid, let micro = book.microprice, mid > 0 else { return .nan }
             return (micro - mid) / mid * 10_000
         case .tradeImbalance, .signedVolume, .tradeCount, .vwapDeviationBps:
-            var bought = 0.0
-            var sold = 0.0
-            var count = 0.0
-            var notional = 0.0
-            for mark in trades[slot].reversed() {
-                guard mark.time > since else { break }
-                let size = Double(mark.size)
-                if mark.buy { bought += size } else { sold += size }
-                count += 1
-                notional += Double(mark.price) * size
-            }
+            let sums = trades[slot].sums(trades[slot].spans.firstIndex(of: window)!)
+            let bought = Double(sums.bought)
+            let sold = Double(sums.sold)
             switch stream {
             case .tradeImbalance: return bought + sold > 0 ? (bought - sold) / (bought + sold) : .nan
             case .signedVolume: return (bought - sold) / sizeScales[raw]
-            case .tradeCount: return count
+            case .tradeCount: return Double(sums.count)
             default:
                 guard bought + sold > 0, let last = trades[slot].last else { return .nan }
-                let vwap = notional / (bought + sold)
+                let vwap = Double(sums.notional) / (bought + sold)
                 return (Double(last.price) - vwap) / vwap * 10_000
             }
         case .fundingRate:
@@ -316,7 +308,7 @@ public struct FeaturesProjection: Projection, Sendable {
                     lastOutputs[slot][position][output] = value
                 }
             }
-            try Self.code(&trades[slot], &coder)
+            try trades[slot].code(&coder)
             try coder.code(&funding[slot].rate)
             try coder.code(&funding[slot].interval)
             try coder.code(&funding[slot].present)
