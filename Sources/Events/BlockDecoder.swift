@@ -23,7 +23,6 @@ public struct BlockDecoder {
     private var bytesStarts: [Int] = []
     /// Where each level-list field of the stream being decoded starts in the block's levels.
     private var levelOffsets: [Int] = []
-    private let scratch = PayloadScratch()
     private var running: [Int] = []
     /// Where the order column starts in the timeline, to name it in an error.
     private var orderOffset = 0
@@ -221,7 +220,7 @@ public struct BlockDecoder {
                         kinds: stream.type.fieldKinds(version: stream.version)
                     )
                     do throws(CodecError) {
-                        try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns, scratch: scratch)
+                        try block.payloads.append(stream.type, version: stream.version, count: stream.count, columns: &columns)
                         return .success(())
                     } catch {
                         return .failure(error)

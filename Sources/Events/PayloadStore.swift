@@ -115,65 +115,53 @@ public struct PayloadStore: Sendable {
     }
 
     /// Reads `count` payloads of `type` from `columns` and appends them to their array.
-    mutating func append(_ type: EventType, version: UInt8, count: Int, columns: inout ColumnReader, scratch: PayloadScratch) throws(CodecError) {
+    mutating func append(_ type: EventType, version: UInt8, count: Int, columns: inout ColumnReader) throws(CodecError) {
         switch type {
-        case .trade: try Self.read(into: &trades, version: version, count: count, columns: &columns, scratch: scratch)
-        case .quote: try Self.read(into: &quotes, version: version, count: count, columns: &columns, scratch: scratch)
+        case .trade: try Self.read(into: &trades, version: version, count: count, columns: &columns)
+        case .quote: try Self.read(into: &quotes, version: version, count: count, columns: &columns)
         case .bookDelta: try readBookDeltas(version: version, count: count, columns: &columns)
-        case .bookSnapshot: try Self.read(into: &bookSnapshots, version: version, count: count, columns: &columns, scratch: scratch)
-        case .bar: try Self.read(into: &bars, version: version, count: count, columns: &columns, scratch: scratch)
-        case .fundingRate: try Self.read(into: &fundingRates, version: version, count: count, columns: &columns, scratch: scratch)
-        case .markPrice: try Self.read(into: &markPrices, version: version, count: count, columns: &columns, scratch: scratch)
-        case .openInterest: try Self.read(into: &openInterests, version: version, count: count, columns: &columns, scratch: scratch)
-        case .liquidationPrint: try Self.read(into: &liquidationPrints, version: version, count: count, columns: &columns, scratch: scratch)
-        case .sentiment: try Self.read(into: &sentimentReadings, version: version, count: count, columns: &columns, scratch: scratch)
-        case .onChainTransfer: try Self.read(into: &onChainTransfers, version: version, count: count, columns: &columns, scratch: scratch)
-        case .onChainMetric: try Self.read(into: &onChainMetrics, version: version, count: count, columns: &columns, scratch: scratch)
-        case .signal: try Self.read(into: &signals, version: version, count: count, columns: &columns, scratch: scratch)
-        case .riskDecision: try Self.read(into: &riskDecisions, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderSubmitted: try Self.read(into: &ordersSubmitted, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderAccepted: try Self.read(into: &ordersAccepted, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderAmended: try Self.read(into: &ordersAmended, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderCanceled: try Self.read(into: &ordersCanceled, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderRejected: try Self.read(into: &ordersRejected, version: version, count: count, columns: &columns, scratch: scratch)
-        case .orderExpired: try Self.read(into: &ordersExpired, version: version, count: count, columns: &columns, scratch: scratch)
-        case .fill: try Self.read(into: &fills, version: version, count: count, columns: &columns, scratch: scratch)
-        case .fundingPayment: try Self.read(into: &fundingPayments, version: version, count: count, columns: &columns, scratch: scratch)
-        case .liquidation: try Self.read(into: &liquidations, version: version, count: count, columns: &columns, scratch: scratch)
-        case .killSwitch: try Self.read(into: &killSwitches, version: version, count: count, columns: &columns, scratch: scratch)
-        case .runStarted: try Self.read(into: &runsStarted, version: version, count: count, columns: &columns, scratch: scratch)
-        case .runEnded: try Self.read(into: &runsEnded, version: version, count: count, columns: &columns, scratch: scratch)
-        case .foldBoundary: try Self.read(into: &foldBoundaries, version: version, count: count, columns: &columns, scratch: scratch)
-        case .checkpoint: try Self.read(into: &checkpoints, version: version, count: count, columns: &columns, scratch: scratch)
-        case .annotation: try Self.read(into: &annotations, version: version, count: count, columns: &columns, scratch: scratch)
+        case .bookSnapshot: try Self.read(into: &bookSnapshots, version: version, count: count, columns: &columns)
+        case .bar: try Self.read(into: &bars, version: version, count: count, columns: &columns)
+        case .fundingRate: try Self.read(into: &fundingRates, version: version, count: count, columns: &columns)
+        case .markPrice: try Self.read(into: &markPrices, version: version, count: count, columns: &columns)
+        case .openInterest: try Self.read(into: &openInterests, version: version, count: count, columns: &columns)
+        case .liquidationPrint: try Self.read(into: &liquidationPrints, version: version, count: count, columns: &columns)
+        case .sentiment: try Self.read(into: &sentimentReadings, version: version, count: count, columns: &columns)
+        case .onChainTransfer: try Self.read(into: &onChainTransfers, version: version, count: count, columns: &columns)
+        case .onChainMetric: try Self.read(into: &onChainMetrics, version: version, count: count, columns: &columns)
+        case .signal: try Self.read(into: &signals, version: version, count: count, columns: &columns)
+        case .riskDecision: try Self.read(into: &riskDecisions, version: version, count: count, columns: &columns)
+        case .orderSubmitted: try Self.read(into: &ordersSubmitted, version: version, count: count, columns: &columns)
+        case .orderAccepted: try Self.read(into: &ordersAccepted, version: version, count: count, columns: &columns)
+        case .orderAmended: try Self.read(into: &ordersAmended, version: version, count: count, columns: &columns)
+        case .orderCanceled: try Self.read(into: &ordersCanceled, version: version, count: count, columns: &columns)
+        case .orderRejected: try Self.read(into: &ordersRejected, version: version, count: count, columns: &columns)
+        case .orderExpired: try Self.read(into: &ordersExpired, version: version, count: count, columns: &columns)
+        case .fill: try Self.read(into: &fills, version: version, count: count, columns: &columns)
+        case .fundingPayment: try Self.read(into: &fundingPayments, version: version, count: count, columns: &columns)
+        case .liquidation: try Self.read(into: &liquidations, version: version, count: count, columns: &columns)
+        case .killSwitch: try Self.read(into: &killSwitches, version: version, count: count, columns: &columns)
+        case .runStarted: try Self.read(into: &runsStarted, version: version, count: count, columns: &columns)
+        case .runEnded: try Self.read(into: &runsEnded, version: version, count: count, columns: &columns)
+        case .foldBoundary: try Self.read(into: &foldBoundaries, version: version, count: count, columns: &columns)
+        case .checkpoint: try Self.read(into: &checkpoints, version: version, count: count, columns: &columns)
+        case .annotation: try Self.read(into: &annotations, version: version, count: count, columns: &columns)
         }
     }
 
-    /// Reads `count` payloads and appends them to `array`: plain values into scratch memory,
-    /// then in one copy (no per-value capacity or uniqueness checks); payloads holding
-    /// references (level lists, strings) one by one, so that they are moved into the array
-    /// rather than copied and released (two reference-count operations each).
+    /// Reads `count` payloads and appends them to `array`, each written once into the array's
+    /// new room (no copy from elsewhere, no per-value capacity or uniqueness checks), and moved
+    /// there: a payload holding references (level lists, strings) is not retained again.
     @inline(__always)
     private static func read<Payload: EventPayload>(
-        into array: inout [Payload], version: UInt8, count: Int, columns: inout ColumnReader, scratch: PayloadScratch
+        into array: inout [Payload], version: UInt8, count: Int, columns: inout ColumnReader
     ) throws(CodecError) {
-        guard _isPOD(Payload.self) else {
-            array.reserveCapacity(array.count + count)
+        try array.append(addingCapacity: count) { (room: inout OutputSpan<Payload>) throws(CodecError) in
             for index in 0..<count {
                 columns.select(row: index)
-                array.append(try Payload.read(from: &columns, version: version))
+                room.append(try Payload.read(from: &columns, version: version))
             }
-            return
         }
-        let room = scratch.room(for: Payload.self, count: count)
-        var initialized = 0
-        defer { room.deinitialize(count: initialized) }
-        for index in 0..<count {
-            columns.select(row: index)
-            (room + index).initialize(to: try Payload.read(from: &columns, version: version))
-            initialized += 1
-        }
-        array.append(contentsOf: UnsafeBufferPointer(start: room, count: count))
     }
 
     /// The body of the payload of `type` at `slot` in its array.

@@ -53,28 +53,3 @@
         set { base[index] = newValue }
     }
 }
-
-/// Raw memory reused to build payload values before one bulk append to their typed array.
-final class PayloadScratch {
-    private var base: UnsafeMutableRawPointer
-    private var byteCapacity: Int
-
-    init() {
-        byteCapacity = 1 << 20
-        base = .allocate(byteCount: byteCapacity, alignment: 16)
-    }
-
-    deinit { base.deallocate() }
-
-    /// Uninitialized room for `count` values of `type`.
-    func room<Payload>(for type: Payload.Type, count: Int) -> UnsafeMutablePointer<Payload> {
-        precondition(MemoryLayout<Payload>.alignment <= 16, "payload alignment above 16")
-        let needed = max(1, count) * MemoryLayout<Payload>.stride
-        if needed > byteCapacity {
-            base.deallocate()
-            while byteCapacity < needed { byteCapacity *= 2 }
-            base = .allocate(byteCount: byteCapacity, alignment: 16)
-        }
-        return base.bindMemory(to: Payload.self, capacity: max(1, count))
-    }
-}
