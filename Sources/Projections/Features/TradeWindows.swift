@@ -30,10 +30,7 @@ struct TradeWindows: Sendable {
 
     /// Adds a trade received at `mark.time`, dropping those older than the longest window.
     mutating func append(_ mark: TradeMark) {
-        var total = totals.last ?? base
-        total.add(mark)
-        marks.append(mark)
-        totals.append(total)
+        keep(mark)
         let cut = mark.time - (spans.last ?? 0)
         while head < marks.count && marks[head].time <= cut { head += 1 }
         if head >= 1 << 12 && head * 2 >= marks.count {
@@ -72,13 +69,16 @@ struct TradeWindows: Sendable {
             var decoded = [TradeMark](repeating: .empty, count: count)
             for index in decoded.indices { try decoded[index].code(&coder) }
             self = TradeWindows(spans: spans)
-            for mark in decoded {
-                var total = totals.last ?? base
-                total.add(mark)
-                marks.append(mark)
-                totals.append(total)
-            }
+            for mark in decoded { keep(mark) }
         }
+    }
+
+    /// Adds `mark` after the last trade, with its running total.
+    private mutating func keep(_ mark: TradeMark) {
+        var total = totals.last ?? base
+        total.add(mark)
+        marks.append(mark)
+        totals.append(total)
     }
 }
 
