@@ -194,6 +194,9 @@ public struct BlockDecoder {
             guard total <= BlockFormat.maximumLevels else { throw .invalidValue(field: "level count", offset: offset) }
             values[index] = Int64(total)
         }
+        // A diff names its levels by 32-bit offsets into the block's levels: a block claiming
+        // more (many streams of the most levels a field may hold) is refused, not wrapped.
+        guard block.payloads.levels.count + total <= Int(Int32.max) else { throw .invalidValue(field: "level count", offset: offset) }
         let (start, room) = block.payloads.extendLevels(by: total)
         guard total > 0 else { return start }
         // The price and size columns decode straight into the levels, two words apart. (A
