@@ -65,7 +65,16 @@ struct RunLoop {
         fold.take(source, at: index)
         if fundingBefore != nil || source.types[index] == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
         let step = RunStep(sequence: source.sequence(at: index), time: time)
-        simulator.step(source, at: index, books: fold.projections.book, into: &pending)
+        // The event's fields, read once for the simulator and the strategies' view (a run
+        // decodes every trade).
+        let type = source.types[index]
+        let instrument = source.instruments[index]
+        let trade: Trade? = type == .trade ? source.trade(at: index) : nil
+        if let trade {
+            simulator.step(trade: trade, raw: Int(instrument.rawValue), time: time, sequence: step.sequence, books: fold.projections.book, into: &pending)
+        } else {
+            simulator.step(source, at: index, books: fold.projections.book, into: &pending)
+        }
         if let fundingBefore { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }
@@ -74,7 +83,8 @@ struct RunLoop {
         if !outcomes.isEmpty { try place(outcomes, step, source, index, visitor: &visitor) }
 
         // The strategies read the source through a view that refuses reads past this event.
-        try strategies.react(to: MarketView(source, at: index, address: address), projections: &fold.projections)
+        try strategies.react(to: MarketView(type: type, instrument: instrument, sequence: step.sequence, receiveTime: time, trade: trade, address: address, at: index),
+                             projections: &fold.projections)
         if !strategies.signals.isEmpty {
             for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))

@@ -85,9 +85,8 @@ public struct Simulator: Sendable {
         var market = MarketChange(raw: raw)
         switch block.types[index] {
         case .trade:
-            let trade = block.trade(at: index)
-            market.trade = (trade.price.units, trade.size.units)
-            markets[raw].record(trade: trade, at: time, keeping: history)
+            step(trade: block.trade(at: index), raw: raw, time: time, sequence: block.sequence(at: index), books: books, into: &events)
+            return
         case .quote:
             let quote = block.quote(at: index)
             markets[raw].quote = (quote.bidPrice.units, quote.bidSize.units, quote.askPrice.units, quote.askSize.units)
@@ -100,6 +99,17 @@ public struct Simulator: Sendable {
         }
         guard !orders.isEmpty else { return }
         process(from: 0, step: RunStep(sequence: block.sequence(at: index), time: time), market: market, books: books, into: &events)
+    }
+
+    /// Reads a source trade of instrument `raw` (as `step` does): for a run loop that has
+    /// read the trade already.
+    @inline(__always)
+    public mutating func step(trade: Trade, raw: Int, time: Int64, sequence: UInt64, books: BookProjection?, into events: inout [RunEvent]) {
+        markets[raw].record(trade: trade, at: time, keeping: history)
+        guard !orders.isEmpty else { return }
+        var market = MarketChange(raw: raw)
+        market.trade = (trade.price.units, trade.size.units)
+        process(from: 0, step: RunStep(sequence: sequence, time: time), market: market, books: books, into: &events)
     }
 
     /// Gives each working order from `start` on its turn, in id order; children released on

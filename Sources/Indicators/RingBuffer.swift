@@ -33,6 +33,16 @@ public struct RingBuffer: StateCodable, Sendable, Equatable {
         return storage[index >= 0 ? index : index + storage.count]
     }
 
+    /// The values held, oldest first (copied a run at a time).
+    public var values: [Double] {
+        let start = next - count
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        if start < 0 { values.append(contentsOf: storage[(start + storage.count)...]) }
+        values.append(contentsOf: storage[max(start, 0)..<next])
+        return values
+    }
+
     /// The oldest value held.
     public var oldest: Double { self[back: count - 1] }
 

@@ -36,16 +36,18 @@ public struct MarketView: ~Copyable {
     @usableFromInline let block: UnsafePointer<DecodedBlock>
     @usableFromInline let index: Int
 
-    /// The view of event `index` of `source`; `address` holds the same block (the engine keeps
-    /// a copy of each block there while it runs it) for the reads of earlier events. The
-    /// current event's fields are read from `source`, which is borrowed: no copy per event.
+    /// The view of event `index` of the block at `address` (the engine keeps each block there
+    /// while it runs it), with the fields of the event the engine has read: its trade is
+    /// given when it is a trade the run decodes.
     @inlinable
-    package init(_ source: borrowing DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>) {
-        type = source.types[index]
-        instrument = source.instruments[index]
-        sequence = source.sequence(at: index)
-        receiveTime = source.receiveTimes[index]
-        currentTrade = type == .trade && source.isIncluded(index) ? source.payloads.trades[Int(source.slots[index])] : nil
+    package init(
+        type: EventType, instrument: InstrumentID, sequence: UInt64, receiveTime: Int64, trade: Trade?, address: UnsafePointer<DecodedBlock>, at index: Int
+    ) {
+        self.type = type
+        self.instrument = instrument
+        self.sequence = sequence
+        self.receiveTime = receiveTime
+        currentTrade = trade
         block = address
         self.index = index
     }

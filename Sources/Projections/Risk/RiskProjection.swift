@@ -124,15 +124,14 @@ public struct RiskProjection: Projection, Sendable {
     // MARK: Readings
 
     /// The window of sampled account returns, oldest first.
-    public var returnWindow: [Double] { (0..<returns.count).reversed().map { returns[back: $0] } }
+    public var returnWindow: [Double] { returns.values }
 
     /// The window of sampled mark returns of `instrument`, oldest first (empty when its marks
     /// are not sampled).
     public func markReturnWindow(_ instrument: InstrumentID) -> [Double] {
         let raw = Int(instrument.rawValue)
         guard raw < slots.count, slots[raw] >= 0 else { return [] }
-        let ring = markReturns[slots[raw]]
-        return (0..<ring.count).reversed().map { ring[back: $0] }
+        return markReturns[slots[raw]].values
     }
 
     /// The size traded in `instrument` over the volume window, in size units.
