@@ -58,16 +58,16 @@ struct RunLoop {
         _ source: DecodedBlock, at index: Int, address: UnsafePointer<DecodedBlock>, strategies: inout StrategySet, visitor: inout some RunVisitor
     ) throws {
         let time = source.receiveTimes[index]
+        let type = source.types[index]
         // (Nil rather than an empty array when no funding is due: an array is released at
         // every event, even the empty one.)
         let fundingBefore = nextFunding <= time ? fundingSnapshot() : nil
         try visitor.beginStep(source, at: index, fold: &fold)
         fold.take(source, at: index)
-        if fundingBefore != nil || source.types[index] == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
+        if fundingBefore != nil || type == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
         let step = RunStep(sequence: source.sequence(at: index), time: time)
         // The event's fields, read once for the simulator and the strategies' view (a run
         // decodes every trade).
-        let type = source.types[index]
         let instrument = source.instruments[index]
         let trade: Trade? = type == .trade ? source.trade(at: index) : nil
         if let trade {
