@@ -127,7 +127,8 @@ public struct Auditor: RunVisitor {
     private mutating func consultMonitor(_ source: DecodedBlock, at index: Int, fold: inout RunFold, unmatchedAreMissing: Bool) {
         if !monitored {
             monitored = true
-            let outcomes = fold.risk.monitor(source, at: index, projections: &fold.projections)
+            var outcomes: [RiskOutcome] = []
+            fold.risk.monitor(source, at: index, projections: &fold.projections, into: &outcomes)
             if !outcomes.isEmpty { expected = outcomes }
         }
         guard unmatchedAreMissing, matched < expected.count else { return }

@@ -27,6 +27,15 @@ public struct RunFold: Sendable {
                      equity: projections.ledger?.margin().equity ?? .nan)
     }
 
+    /// Folds in the trade at `index` of `block` (its instrument `raw`, received at `time`),
+    /// which the caller has read: the same as `take(block, at: index)`.
+    @inline(__always)
+    public mutating func take(trade: Trade, instrument raw: Int, at time: Int64, _ block: DecodedBlock, index: Int) {
+        projections.apply(trade: trade, instrument: raw, at: time, block, index: index)
+        guard hasLedger else { return }
+        risk.observe(tradeOf: raw, price: trade.price.units, at: time, equity: projections.ledger?.margin().equity ?? .nan)
+    }
+
     /// Whether the source event at `index` is one a run reads: market and alternative data.
     /// A source's own decisions, orders, fills and run events (a live session's account) are
     /// not the run's, and are skipped.

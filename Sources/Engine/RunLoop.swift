@@ -35,6 +35,8 @@ struct RunLoop {
     private(set) var nextSequence: UInt64 = 1
     /// Run events made and not yet handed to the writer.
     private var outgoing: [Event] = []
+    /// The risk engine's own decisions at this step (empty between steps).
+    private var monitored: [RiskOutcome] = []
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
@@ -62,14 +64,18 @@ struct RunLoop {
         // (Nil rather than an empty array when no funding is due: an array is released at
         // every event, even the empty one.)
         let fundingBefore = nextFunding <= time ? fundingSnapshot() : nil
-        try visitor.beginStep(source, at: index, fold: &fold)
-        fold.take(source, at: index)
-        if fundingBefore != nil || type == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
-        let step = RunStep(sequence: source.sequence(at: index), time: time)
-        // The event's fields, read once for the simulator and the strategies' view (a run
-        // decodes every trade).
+        // The event's fields, read once for the fold, the simulator and the strategies' view
+        // (a run decodes every trade).
         let instrument = source.instruments[index]
         let trade: Trade? = type == .trade ? source.trade(at: index) : nil
+        try visitor.beginStep(source, at: index, fold: &fold)
+        if let trade {
+            fold.take(trade: trade, instrument: Int(instrument.rawValue), at: time, source, index: index)
+        } else {
+            fold.take(source, at: index)
+        }
+        if fundingBefore != nil || type == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
+        let step = RunStep(sequence: source.sequence(at: index), time: time)
         if let trade {
             simulator.step(trade: trade, raw: Int(instrument.rawValue), time: time, sequence: step.sequence, books: fold.projections.book, into: &pending)
         } else {
@@ -79,8 +85,12 @@ struct RunLoop {
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }
 
-        let outcomes = fold.risk.monitor(source, at: index, projections: &fold.projections)
-        if !outcomes.isEmpty { try place(outcomes, step, source, index, visitor: &visitor) }
+        fold.risk.monitor(source, at: index, projections: &fold.projections, into: &monitored)
+        if !monitored.isEmpty {
+            let outcomes = monitored
+            monitored.removeAll()
+            try place(outcomes, step, source, index, visitor: &visitor)
+        }
 
         // The strategies read the source through a view that refuses reads past this event.
         try strategies.react(to: MarketView(type: type, instrument: instrument, sequence: step.sequence, receiveTime: time, trade: trade, address: address, at: index),

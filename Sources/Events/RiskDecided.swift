@@ -61,24 +61,28 @@ public struct RiskDecided: EventPayload, Hashable {
         writer.writeCode(verdict)
         writer.writeInt(requestedQuantity.units)
         writer.writeInt(approvedQuantity.units)
-        // Sized for the longer list at once (grown from empty it was reallocated at every
-        // doubling, each time a decision was encoded).
-        var list = ByteWriter(capacity: 10 + 19 * max(rules.count, sizing.count))
-        list.writeVarint(UInt64(rules.count))
-        for check in rules {
-            list.writeVarint(UInt64(check.rule))
-            list.write(check.passed ? 1 : 0)
-            list.writeLittleEndian(check.measured.bitPattern)
-            list.writeLittleEndian(check.limit.bitPattern)
+        // Each list is put together on the stack, then written as one field: a varint count,
+        // then per rule its code, passed and the two doubles (at most 20 bytes), per sizing
+        // input its code and value (at most 11).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + 20 * max(rules.count, sizing.count)) { buffer in
+            let output = RawOutput(buffer)
+            var position = output.writeVarint(UInt64(rules.count), at: 0)
+            for check in rules {
+                position = output.writeVarint(UInt64(check.rule), at: position)
+                output.bytes(from: position, count: 1).pointee = check.passed ? 1 : 0
+                output.storeLittleEndian(check.measured.bitPattern, at: position + 1)
+                output.storeLittleEndian(check.limit.bitPattern, at: position + 9)
+                position += 17
+            }
+            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
+            position = output.writeVarint(UInt64(sizing.count), at: 0)
+            for input in sizing {
+                position = output.writeVarint(UInt64(input.input), at: position)
+                output.storeLittleEndian(input.value.bitPattern, at: position)
+                position += 8
+            }
+            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
         }
-        list.withUnsafeBytes { writer.writeBytes($0) }
-        list.removeAll()
-        list.writeVarint(UInt64(sizing.count))
-        for input in sizing {
-            list.writeVarint(UInt64(input.input))
-            list.writeLittleEndian(input.value.bitPattern)
-        }
-        list.withUnsafeBytes { writer.writeBytes($0) }
         writer.writeHash(stateHash)
     }
 

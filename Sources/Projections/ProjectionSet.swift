@@ -31,6 +31,9 @@ public struct ProjectionSet: Sendable {
     /// Which projections are on, asked once: `bars != nil` reads the optional out of the set,
     /// a copy of the whole projection at every event.
     private let on: (bars: Bool, features: Bool, risk: Bool)
+    /// Whether only the risk projection and the ledger read trades (no bars or features, which
+    /// read them from their block; the book ignores them): `apply(trade:…)` serves them.
+    private let tradesReachAccountOnly: Bool
 
     /// The projections of `configuration` for a journal with these instruments.
     public init(configuration: ProjectionConfiguration, instruments: InstrumentTable) throws(ProjectionError) {
@@ -44,6 +47,7 @@ public struct ProjectionSet: Sendable {
         ledger = try configuration.ledger.map { (options) throws(ProjectionError) in try LedgerProjection(options: options, instruments: instruments) }
         risk = configuration.risk.map { RiskProjection(options: $0, instruments: instruments) }
         on = (configuration.bars != nil, features != nil, configuration.risk != nil)
+        tradesReachAccountOnly = bars == nil && features == nil && (risk != nil || ledger != nil)
         let types = readTypes
         for type in types.book { readers[type.ordinal] = .book }
         for type in types.others { readers[type.ordinal] = .all }
@@ -102,6 +106,22 @@ public struct ProjectionSet: Sendable {
             closedPending = false
         }
         if closedPending { bars?.clearClosed() }
+    }
+
+    /// Applies the trade at `index` of `block`, whose instrument, receive time and fields the
+    /// caller has read: the same as `apply(block, at: index)`, without reading the block again
+    /// when only the account's projections read trades.
+    @inline(__always)
+    public mutating func apply(trade: Trade, instrument raw: Int, at time: Int64, _ block: DecodedBlock, index: Int) {
+        guard tradesReachAccountOnly else { return apply(block, at: index) }
+        // As `step`, with a trade: the risk projection samples the account first.
+        var clock = Int64.max
+        if on.risk {
+            if time >= nextRiskSample, risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
+            nextRiskSample = risk?.step(tradeOf: trade.size.units, instrument: raw, at: time) ?? .max
+            clock = nextRiskSample
+        }
+        nextClock = min(clock, ledger?.step(tradeOf: raw, price: trade.price.units, at: time) ?? .max)
     }
 
     /// Applies the event at `index` to every projection; kept out of line, so that the
@@ -196,12 +216,24 @@ extension RiskProjection {
         apply(block, at: index)
         return nextSample
     }
+
+    /// Adds a trade and hands back the next sample time (for `ProjectionSet.apply(trade:…)`).
+    mutating func step(tradeOf size: Int64, instrument raw: Int, at time: Int64) -> Int64 {
+        add(tradeOf: size, instrument: raw, at: time)
+        return nextSample
+    }
 }
 
 extension LedgerProjection {
     /// Applies the event and hands back the next funding time (for `ProjectionSet.apply`).
     mutating func step(_ block: DecodedBlock, at index: Int) -> Int64 {
         apply(block, at: index)
+        return nextFunding
+    }
+
+    /// Applies a trade and hands back the next funding time (for `ProjectionSet.apply(trade:…)`).
+    mutating func step(tradeOf raw: Int, price: Int64, at time: Int64) -> Int64 {
+        apply(tradeOf: raw, price: price, at: time)
         return nextFunding
     }
 }

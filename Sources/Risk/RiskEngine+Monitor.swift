@@ -9,24 +9,24 @@ extension RiskEngine {
     /// limit (flatten and halt), a halt at the daily loss limit, reductions at the liquidation
     /// buffer, and the exits of the event's instrument. Only price events (trades, marks) of
     /// an account with positions are looked at. The outcomes' orders have no id yet (0): the
-    /// caller names them.
+    /// caller names them. They are appended to `outcomes` (the caller's buffer, reused: an
+    /// array returned at every price was released at every price, even empty).
     ///
     /// (It and its helpers are `mutating` and take the projections `inout` though they change
     /// neither: so Swift passes both by address, where it would copy them — 1.6 KB — into a
     /// temporary at each call. The same holds for `decide` and `StrategySet.react`.)
-    public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet) -> [RiskOutcome] {
+    public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome]) {
         // Runs at every price of a held position (so with a ledger). Reading a projection out
         // of the set copies it (its arrays retained): the projections are read in place, and
         // the ledger copied only for an order.
-        guard state.held > 0 else { return [] }
+        guard state.held > 0 else { return }
         let price: Int64
         switch block.types[index] {
         case .trade: price = block.trade(at: index).price.units
         case .markPrice: price = block.payloads.markPrices[Int(block.slots[index])].mark.units
-        default: return []
+        default: return
         }
         let step = RunStep(sequence: block.sequence(at: index), time: block.receiveTimes[index])
-        var outcomes: [RiskOutcome] = []
         if limits.maxDrawdown != nil || limits.maxDailyLoss != nil || limits.liquidationBuffer != nil {
             // Most trades repeat the last price: the account has not moved, and checks that
             // reached no limit at the last price reach none again.
@@ -42,7 +42,8 @@ extension RiskEngine {
                 var reached = false
                 if limits.maxDrawdown != nil, let drawdown = projections.risk?.inPlace({ $0.drawdown.fraction(account.equity) }),
                    let kill = killSwitch(step: step, drawdown: drawdown, projections: &projections, reached: &reached) {
-                    return kill
+                    outcomes += kill
+                    return
                 }
                 dailyLossHalt(step: step, equity: account.equity, into: &outcomes, reached: &reached)
                 bufferReductions(step: step, equity: account.equity, maintenance: account.maintenance, projections: &projections, into: &outcomes, reached: &reached)
@@ -54,9 +55,9 @@ extension RiskEngine {
         let (size, fills) = projections.ledger!.inPlace { ledger in
             raw > 0 && raw < ledger.positions.count ? (ledger.positions[raw].size, ledger.positions[raw].fills) : (0, 0)
         }
-        guard size != 0 else { return outcomes }
+        guard size != 0 else { return }
         // Inside the band found for this position, no exit is reached: the exits read nothing else.
-        if exitBands[raw].holds(size: size, fills: fills, price: price) { return outcomes }
+        if exitBands[raw].holds(size: size, fills: fills, price: price) { return }
         let entry = projections.ledger!.inPlace { $0.entryPrice(raw) }
         let deviation = limits.volatilityStop == nil ? 0 : RiskMath.meanAndDeviation(projections.risk?.inPlace { $0.markReturnWindow(instrument) } ?? []).deviation
         let before = outcomes.count
@@ -68,7 +69,6 @@ extension RiskEngine {
            ExitBand.passes(side: side, entry: entry, price: price, stopLoss: limits.stopLoss, takeProfit: limits.takeProfit) {
             exitBands[raw] = ExitBand(size: size, fills: fills, side: side, entry: entry, stopLoss: limits.stopLoss, takeProfit: limits.takeProfit)
         }
-        return outcomes
     }
 
     /// Orders closing (a fraction of) each open position not already being protected.

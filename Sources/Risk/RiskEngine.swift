@@ -101,10 +101,30 @@ public struct RiskEngine: Sendable {
         state.observe(block, at: index, size: size, equity: dayEquity, orderWindow: limits.orderRate?.window)
     }
 
+    /// `observe` of a trade at `price` of instrument `raw` received at `time`, for a caller
+    /// that has read it.
+    @inline(__always)
+    public mutating func observe(tradeOf raw: Int, price: Int64, at time: Int64, equity: @autoclosure () -> Double) {
+        let dayEquity = state.startsDay(at: time) ? equity() : .nan
+        state.observe(tradeOf: raw, price: price, at: time, equity: dayEquity, orderWindow: limits.orderRate?.window)
+    }
+
     /// The measures a decision read, with their values, for its report and state hash.
     struct Reading {
         var checks: [RiskDecided.RuleCheck] = []
         var sizing: [RiskDecided.SizingInput] = []
+
+        private static let rules = RiskRule.allCases.count
+        private static let factors = SizingFactor.allCases.count
+
+        init() {}
+
+        /// A reading with room for every rule and sizing input a signal's decision may
+        /// report (grown from empty, its lists were reallocated at each doubling).
+        init(forSignal: Void) {
+            checks.reserveCapacity(Self.rules)
+            sizing.reserveCapacity(Self.factors)
+        }
 
         mutating func check(_ rule: RiskRule, _ measured: Double, _ limit: Double, passed: Bool? = nil) {
             checks.append(.init(rule: rule.rawValue, passed: passed ?? !(measured > limit), measured: measured, limit: limit))
@@ -123,7 +143,7 @@ public struct RiskEngine: Sendable {
         measureTails(&projections)
         let ledger = projections.ledger!
         let raw = Int(instrument.rawValue)
-        var reading = Reading()
+        var reading = Reading(forSignal: ())
         let position = ledger.positions[raw].size
         let pending = state.pending(raw)
         let current = position + pending
@@ -344,19 +364,26 @@ public struct RiskEngine: Sendable {
         reading: Reading, step: RunStep
     ) -> RiskOutcome {
         // Sized once (grown from empty, it was reallocated at each doubling): the time and the
-        // state take at most 80 bytes, a check 20, a sizing input 11.
+        // state take at most 80 bytes, a check 20, a sizing input 11. The lists are written
+        // through one reservation, not a checked write per field.
         var writer = ByteWriter(capacity: 80 + 20 * reading.checks.count + 11 * reading.sizing.count)
         writer.writeZigZag(step.time)
         state.write(to: &writer, raw: Int(instrument.rawValue))
-        for check in reading.checks {
-            writer.writeVarint(UInt64(check.rule))
-            writer.write(check.passed ? 1 : 0)
-            writer.writeDouble(check.measured)
-            writer.writeDouble(check.limit)
-        }
-        for input in reading.sizing {
-            writer.writeVarint(UInt64(input.input))
-            writer.writeDouble(input.value)
+        writer.appendBounded(maximum: 20 * reading.checks.count + 11 * reading.sizing.count) { output in
+            var position = 0
+            for check in reading.checks {
+                position = output.writeVarint(UInt64(check.rule), at: position)
+                output.bytes(from: position, count: 1).pointee = check.passed ? 1 : 0
+                output.storeLittleEndian(check.measured.bitPattern, at: position + 1)
+                output.storeLittleEndian(check.limit.bitPattern, at: position + 9)
+                position += 17
+            }
+            for input in reading.sizing {
+                position = output.writeVarint(UInt64(input.input), at: position)
+                output.storeLittleEndian(input.value.bitPattern, at: position)
+                position += 8
+            }
+            return position
         }
         // (Read from the digest in place: copying it into an array walked it a byte at a time.)
         let hash = writer.withUnsafeBytes { SHA256.hash(data: $0) }.withUnsafeBytes { Hash256(bytes: $0)! }

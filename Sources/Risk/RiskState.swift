@@ -74,12 +74,7 @@ public struct RiskState: Sendable {
     mutating func observe(_ block: DecodedBlock, at index: Int, size: () -> Int64, equity: Double, orderWindow: Int64?) {
         let time = block.receiveTimes[index]
         let raw = Int(block.instruments[index].rawValue)
-        if startsDay(at: time) {
-            day = TimeGrid.days.index(of: time)
-            dayStartEquity = equity
-            dayBegins = TimeGrid.days.start(of: day)
-            dayEnds = TimeGrid.days.start(of: day + 1)
-        }
+        begin(at: time, equity: equity)
         switch block.types[index] {
         case .trade: track(raw, price: block.trade(at: index).price.units)
         case .markPrice: track(raw, price: block.payloads.markPrices[Int(block.slots[index])].mark.units)
@@ -116,9 +111,33 @@ public struct RiskState: Sendable {
             }
         default: break
         }
-        if let orderWindow {
-            while let first = orderTimes.first, first <= time - orderWindow { orderTimes.removeFirst() }
-        }
+        end(at: time, orderWindow: orderWindow)
+    }
+
+    /// `observe` of a trade at `price` of instrument `raw` received at `time`, for a caller
+    /// that has read it.
+    @inline(__always)
+    mutating func observe(tradeOf raw: Int, price: Int64, at time: Int64, equity: Double, orderWindow: Int64?) {
+        begin(at: time, equity: equity)
+        track(raw, price: price)
+        end(at: time, orderWindow: orderWindow)
+    }
+
+    /// What every event does first: a new UTC day begins with the account's `equity`.
+    @inline(__always)
+    private mutating func begin(at time: Int64, equity: Double) {
+        guard startsDay(at: time) else { return }
+        day = TimeGrid.days.index(of: time)
+        dayStartEquity = equity
+        dayBegins = TimeGrid.days.start(of: day)
+        dayEnds = TimeGrid.days.start(of: day + 1)
+    }
+
+    /// What every event does last: orders placed before the rate window leave it.
+    @inline(__always)
+    private mutating func end(at time: Int64, orderWindow: Int64?) {
+        guard let orderWindow else { return }
+        while let first = orderTimes.first, first <= time - orderWindow { orderTimes.removeFirst() }
     }
 
     /// Keeps the position's open time and best price in step with the ledger's `size`.

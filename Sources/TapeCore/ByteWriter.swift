@@ -197,11 +197,22 @@ public struct RawOutput {
         self.capacity = capacity
     }
 
+    /// Output into `buffer` (scratch space of the caller's, on the stack say).
+    @inlinable public init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.init(base: buffer.baseAddress!, capacity: buffer.count)
+    }
+
     /// The `count` reserved bytes from `position` on, to write directly.
     @inlinable @inline(__always)
     public func bytes(from position: Int, count: Int) -> UnsafeMutablePointer<UInt8> {
         precondition(position >= 0 && position + count <= capacity, "write past the reserved space")
         return base + position
+    }
+
+    /// Stores `value` as 8 little-endian bytes at `position`.
+    @inlinable @inline(__always)
+    public func storeLittleEndian(_ value: UInt64, at position: Int) {
+        UnsafeMutableRawPointer(bytes(from: position, count: 8)).storeBytes(of: value.littleEndian, as: UInt64.self)
     }
 
     /// Writes the varint of `value` at `position`; returns the position after it.

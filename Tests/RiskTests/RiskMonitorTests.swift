@@ -22,7 +22,9 @@ struct RiskMonitorTests {
         let stamp = Timestamp(nanosSinceEpoch: account.time)
         block.set([Event(eventTime: stamp, receiveTime: stamp, instrument: R.btc,
                          body: .markPrice(MarkPrice(mark: Price(units: R.price(price)), index: nil, estimatedSettle: nil)))], firstSequence: account.sequence)
-        return account.engine.monitor(block, at: 0, projections: &account.projections)
+        var outcomes: [RiskOutcome] = []
+        account.engine.monitor(block, at: 0, projections: &account.projections, into: &outcomes)
+        return outcomes
     }
 
     @Test("stop loss, take profit and the trailing stop fire when the move reaches them", arguments: [

@@ -129,9 +129,8 @@ public struct LedgerProjection: Projection, Sendable {
     @inline(__always)
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
         let time = block.receiveTimes[index]
-        if time >= nextFunding { settleFunding(at: time) }
         let raw = Int(block.instruments[index].rawValue)
-        guard raw > 0 && raw < positions.count else { return }
+        guard reaches(raw, at: time) else { return }
         switch block.types[index] {
         case .markPrice:
             let mark = block.payloads.markPrices[Int(block.slots[index])].mark.units
@@ -141,12 +140,7 @@ public struct LedgerProjection: Projection, Sendable {
                 revision &+= 1
             }
         case .trade:
-            // The last trade is the mark until the venue publishes mark prices.
-            let price = block.trade(at: index).price.units
-            if !positions[raw].markedByMarkPrice && positions[raw].mark != price {
-                positions[raw].mark = price
-                revision &+= 1
-            }
+            mark(raw, trade: block.trade(at: index).price.units)
         case .fill:
             let fill = block.payloads.fills[Int(block.slots[index])]
             let signed = fill.side == .buy ? fill.quantity.units : -fill.quantity.units
@@ -171,6 +165,30 @@ public struct LedgerProjection: Projection, Sendable {
             book(funding: Amount.from(payment.amount.units, scale: terms.contracts[raw].priceScale), raw: raw)
         default:
             break
+        }
+    }
+
+    /// A trade at `price` of instrument `raw`, received at `time`: `apply` of the trade's
+    /// event, for a caller that has read it.
+    @inline(__always)
+    mutating func apply(tradeOf raw: Int, price: Int64, at time: Int64) {
+        guard reaches(raw, at: time) else { return }
+        mark(raw, trade: price)
+    }
+
+    /// Settles the funding due by `time`; then whether instrument `raw` has a position.
+    @inline(__always)
+    private mutating func reaches(_ raw: Int, at time: Int64) -> Bool {
+        if time >= nextFunding { settleFunding(at: time) }
+        return raw > 0 && raw < positions.count
+    }
+
+    /// The last trade is the mark until the venue publishes mark prices.
+    @inline(__always)
+    private mutating func mark(_ raw: Int, trade price: Int64) {
+        if !positions[raw].markedByMarkPrice && positions[raw].mark != price {
+            positions[raw].mark = price
+            revision &+= 1
         }
     }
 

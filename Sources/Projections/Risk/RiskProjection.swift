@@ -80,12 +80,16 @@ public struct RiskProjection: Projection, Sendable {
     /// Keeps the volume window with the event at `index` (after any sample due before it).
     @inline(__always)
     public mutating func apply(_ block: DecodedBlock, at index: Int) {
-        let time = block.receiveTimes[index]
         guard block.types[index] == .trade else { return }
-        let raw = Int(block.instruments[index].rawValue)
+        add(tradeOf: block.trade(at: index).size.units, instrument: Int(block.instruments[index].rawValue), at: block.receiveTimes[index])
+    }
+
+    /// Keeps the volume window with a trade of `size` size units of instrument `raw` received
+    /// at `time`: `apply` of the trade's event, for a caller that has read it.
+    @inline(__always)
+    mutating func add(tradeOf size: Int64, instrument raw: Int, at time: Int64) {
         guard raw < slots.count, case let slot = slots[raw], slot >= 0 else { return }
-        let size = Double(block.trade(at: index).size.units)
-        volumes[slot].add(size, at: time, buckets: volumeBuckets)
+        volumes[slot].add(Double(size), at: time, buckets: volumeBuckets)
     }
 
     /// Samples the account on every grid time up to `time`.
