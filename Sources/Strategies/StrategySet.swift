@@ -151,22 +151,17 @@ public struct StrategySet: Sendable {
     /// its signals to `signals`. A look-ahead names the strategy that made it.
     @inline(__always)
     public mutating func react(to view: borrowing MarketView, projections: inout ProjectionSet) throws(LookAheadError) {
-        for (number, entry) in order.enumerated() {
-            let strategy = UInt32(number)
+        for number in order.indices {
+            let entry = order[number]
+            // (Fewer strategies than UInt32 can count: `init` and `adding` make them one by one.)
+            let strategy = UInt32(truncatingIfNeeded: number)
             switch entry.kind {
             case .movingAverageCross: Self.react(&crosses, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             case .rsiReversion: Self.react(&reversions, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             case .breakout: Self.react(&breakouts, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             case .fundingCarry: Self.react(&carries, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             case .pairs: Self.react(&pairs, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .added:
-                do {
-                    try added[entry.index].react(to: view, projections: projections, strategy: strategy, into: &signals)
-                } catch {
-                    var error = error
-                    error.strategy = strategy
-                    throw error
-                }
+            case .added: try Self.react(&added, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
             }
         }
     }
@@ -179,6 +174,22 @@ public struct StrategySet: Sendable {
         _ list: inout [S], _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]
     ) {
         list[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+    }
+
+    /// Strategy `index` of the added ones reacts; a look-ahead names it. (Out of line, as
+    /// the built-ins' call: in the loop, the list's uniqueness was checked at every event.)
+    @inline(never)
+    private static func react(
+        _ list: inout [any Strategy], _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32,
+        into signals: inout [StrategySignal]
+    ) throws(LookAheadError) {
+        do {
+            try list[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        } catch {
+            var error = error
+            error.strategy = strategy
+            throw error
+        }
     }
 }
 
