@@ -14,6 +14,15 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
     @inlinable
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
+        // Contiguous bytes (an array, a digest's buffer) are read a word at a time.
+        if let words = bytes.withContiguousStorageIfAvailable({ bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            func word(_ offset: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+            return (word(0), word(8), word(16), word(24))
+        }) {
+            self.words = words
+            return
+        }
         var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var index = 0
         for byte in bytes {
