@@ -117,13 +117,13 @@ public struct RiskEngine: Sendable {
         private static let rules = RiskRule.allCases.count
         private static let factors = SizingFactor.allCases.count
 
-        init() {}
-
-        /// A reading with room for every rule and sizing input a signal's decision may
+        /// An empty reading with room for every rule and sizing input a signal's decision may
         /// report (grown from empty, its lists were reallocated at each doubling).
-        init(forSignal: Void) {
-            checks.reserveCapacity(Self.rules)
-            sizing.reserveCapacity(Self.factors)
+        static var forSignal: Reading {
+            var reading = Reading()
+            reading.checks.reserveCapacity(rules)
+            reading.sizing.reserveCapacity(factors)
+            return reading
         }
 
         mutating func check(_ rule: RiskRule, _ measured: Double, _ limit: Double, passed: Bool? = nil) {
@@ -143,7 +143,7 @@ public struct RiskEngine: Sendable {
         measureTails(&projections)
         let ledger = projections.ledger!
         let raw = Int(instrument.rawValue)
-        var reading = Reading(forSignal: ())
+        var reading = Reading.forSignal
         let position = ledger.positions[raw].size
         let pending = state.pending(raw)
         let current = position + pending
