@@ -14,6 +14,8 @@ public struct RiskDecided: EventPayload, Hashable {
         public var passed: Bool
         public var measured: Double
         public var limit: Double
+        /// The most bytes one takes encoded: its code's varint, passed, two doubles.
+        public static let maximumBytes = 3 + 1 + 16
         public init(rule: UInt16, passed: Bool, measured: Double, limit: Double) {
             self.rule = rule
             self.passed = passed
@@ -26,6 +28,8 @@ public struct RiskDecided: EventPayload, Hashable {
     public struct SizingInput: Hashable, Sendable {
         public var input: UInt16
         public var value: Double
+        /// The most bytes one takes encoded: its code's varint and a double.
+        public static let maximumBytes = 3 + 8
         public init(input: UInt16, value: Double) {
             self.input = input
             self.value = value
@@ -62,28 +66,45 @@ public struct RiskDecided: EventPayload, Hashable {
         writer.writeInt(requestedQuantity.units)
         writer.writeInt(approvedQuantity.units)
         // Each list is put together on the stack, then written as one field: a varint count,
-        // then per rule its code, passed and the two doubles (at most 20 bytes), per sizing
-        // input its code and value (at most 11).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + 20 * max(rules.count, sizing.count)) { buffer in
+        // then its entries.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + RuleCheck.maximumBytes * max(rules.count, sizing.count)) { buffer in
             let output = RawOutput(buffer)
-            var position = output.writeVarint(UInt64(rules.count), at: 0)
-            for check in rules {
-                position = output.writeVarint(UInt64(check.rule), at: position)
-                output.bytes(from: position, count: 1).pointee = check.passed ? 1 : 0
-                output.storeLittleEndian(check.measured.bitPattern, at: position + 1)
-                output.storeLittleEndian(check.limit.bitPattern, at: position + 9)
-                position += 17
-            }
+            var position = Self.write(rules, into: output, at: output.writeVarint(UInt64(rules.count), at: 0))
             writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
-            position = output.writeVarint(UInt64(sizing.count), at: 0)
-            for input in sizing {
-                position = output.writeVarint(UInt64(input.input), at: position)
-                output.storeLittleEndian(input.value.bitPattern, at: position)
-                position += 8
-            }
+            position = Self.write(sizing, into: output, at: output.writeVarint(UInt64(sizing.count), at: 0))
             writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
         }
         writer.writeHash(stateHash)
+    }
+
+    /// Writes `rules` at `position` of `output` (at most `RuleCheck.maximumBytes` each): per rule
+    /// its code, whether it passed, the measured value and the limit (little-endian bits);
+    /// returns the position after them. The encoding of the rules field, after its count, and
+    /// of the rules in a decision's state hash.
+    @inlinable
+    public static func write(_ rules: [RuleCheck], into output: RawOutput, at position: Int) -> Int {
+        var position = position
+        for check in rules {
+            position = output.writeVarint(UInt64(check.rule), at: position)
+            output.bytes(from: position, count: 1).pointee = check.passed ? 1 : 0
+            output.storeLittleEndian(check.measured.bitPattern, at: position + 1)
+            output.storeLittleEndian(check.limit.bitPattern, at: position + 9)
+            position += 17
+        }
+        return position
+    }
+
+    /// Writes `inputs` at `position` of `output` (at most `SizingInput.maximumBytes` each): per
+    /// input its code and value; returns the position after them. As `write(_:into:at:)` of rules.
+    @inlinable
+    public static func write(_ inputs: [SizingInput], into output: RawOutput, at position: Int) -> Int {
+        var position = position
+        for input in inputs {
+            position = output.writeVarint(UInt64(input.input), at: position)
+            output.storeLittleEndian(input.value.bitPattern, at: position)
+            position += 8
+        }
+        return position
     }
 
     public static func read<Reader: FieldReader>(from reader: inout Reader, version: UInt8) throws(CodecError) -> RiskDecided {

@@ -364,26 +364,13 @@ public struct RiskEngine: Sendable {
         reading: Reading, step: RunStep
     ) -> RiskOutcome {
         // Sized once (grown from empty, it was reallocated at each doubling): the time and the
-        // state take at most 80 bytes, a check 20, a sizing input 11. The lists are written
-        // through one reservation, not a checked write per field.
-        var writer = ByteWriter(capacity: 80 + 20 * reading.checks.count + 11 * reading.sizing.count)
+        // state take at most 80 bytes. The checks and sizing inputs are encoded as in the event.
+        let lists = RiskDecided.RuleCheck.maximumBytes * reading.checks.count + RiskDecided.SizingInput.maximumBytes * reading.sizing.count
+        var writer = ByteWriter(capacity: 80 + lists)
         writer.writeZigZag(step.time)
         state.write(to: &writer, raw: Int(instrument.rawValue))
-        writer.appendBounded(maximum: 20 * reading.checks.count + 11 * reading.sizing.count) { output in
-            var position = 0
-            for check in reading.checks {
-                position = output.writeVarint(UInt64(check.rule), at: position)
-                output.bytes(from: position, count: 1).pointee = check.passed ? 1 : 0
-                output.storeLittleEndian(check.measured.bitPattern, at: position + 1)
-                output.storeLittleEndian(check.limit.bitPattern, at: position + 9)
-                position += 17
-            }
-            for input in reading.sizing {
-                position = output.writeVarint(UInt64(input.input), at: position)
-                output.storeLittleEndian(input.value.bitPattern, at: position)
-                position += 8
-            }
-            return position
+        writer.appendBounded(maximum: lists) { output in
+            RiskDecided.write(reading.sizing, into: output, at: RiskDecided.write(reading.checks, into: output, at: 0))
         }
         // (Read from the digest in place: copying it into an array walked it a byte at a time.)
         let hash = writer.withUnsafeBytes { SHA256.hash(data: $0) }.withUnsafeBytes { Hash256(bytes: $0)! }
