@@ -68,19 +68,17 @@ struct RunLoop {
         // (a run decodes every trade).
         let instrument = source.instruments[index]
         let trade: Trade? = type == .trade ? source.trade(at: index) : nil
+        let step = RunStep(sequence: source.sequence(at: index), time: time)
         try visitor.beginStep(source, at: index, fold: &fold)
+        // The fold takes the event, then the simulator.
         if let trade {
             fold.take(trade: trade, instrument: Int(instrument.rawValue), at: time, source, index: index)
-        } else {
-            fold.take(source, at: index)
-        }
-        if fundingBefore != nil || type == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
-        let step = RunStep(sequence: source.sequence(at: index), time: time)
-        if let trade {
             simulator.step(trade: trade, raw: Int(instrument.rawValue), time: time, sequence: step.sequence, books: fold.projections.book, into: &pending)
         } else {
+            fold.take(source, at: index)
             simulator.step(source, at: index, books: fold.projections.book, into: &pending)
         }
+        if fundingBefore != nil || type == .fundingRate { nextFunding = fold.projections.ledger?.nextFunding ?? .max }
         if let fundingBefore { reportFunding(since: fundingBefore, step: step) }
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }

@@ -114,14 +114,8 @@ public struct ProjectionSet: Sendable {
     @inline(__always)
     public mutating func apply(trade: Trade, instrument raw: Int, at time: Int64, _ block: DecodedBlock, index: Int) {
         guard tradesReachAccountOnly else { return apply(block, at: index) }
-        // As `step`, with a trade: the risk projection samples the account first.
-        var clock = Int64.max
-        if on.risk {
-            if time >= nextRiskSample, risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
-            nextRiskSample = risk?.step(tradeOf: trade.size.units, instrument: raw, at: time) ?? .max
-            clock = nextRiskSample
-        }
-        nextClock = min(clock, ledger?.step(tradeOf: raw, price: trade.price.units, at: time) ?? .max)
+        stepAccount(at: time, clock: .max, risk: { $0.step(tradeOf: trade.size.units, instrument: raw, at: time) },
+                    ledger: { $0.step(tradeOf: raw, price: trade.price.units, at: time) })
     }
 
     /// Applies the event at `index` to every projection; kept out of line, so that the
@@ -142,14 +136,25 @@ public struct ProjectionSet: Sendable {
                 if closed { features!.apply(closed: bars!.closed, now: time, book: book) }
             }
         }
-        // Risk samples the account as it stood before this event, then the ledger takes it.
-        // (The ledger is handed over only when a sample is due.)
+        stepAccount(at: time, clock: clock, risk: { $0.step(block, at: index) }, ledger: { $0.step(block, at: index) })
+    }
+
+    /// The account's projections take an event received at `time` through `risk` and `ledger`
+    /// (each applies it and hands back its next deadline): the risk projection samples the
+    /// account as it stood before the event, then takes it, then the ledger takes it. `clock`
+    /// is the earliest deadline of the projections before them; the set's next clock follows.
+    /// (The ledger is handed over only when a sample is due.)
+    @inline(__always)
+    private mutating func stepAccount(
+        at time: Int64, clock: Int64, risk riskStep: (inout RiskProjection) -> Int64, ledger ledgerStep: (inout LedgerProjection) -> Int64
+    ) {
+        var clock = clock
         if on.risk {
             if time >= nextRiskSample, risk!.isSampleDue(at: time) { risk!.sample(upTo: time, ledger: ledger) }
-            nextRiskSample = risk?.step(block, at: index) ?? .max
+            nextRiskSample = risk?.inPlace(riskStep) ?? .max
             clock = min(clock, nextRiskSample)
         }
-        nextClock = min(clock, ledger?.step(block, at: index) ?? .max)
+        nextClock = min(clock, ledger?.inPlace(ledgerStep) ?? .max)
     }
 
     /// Each projection's name and canonical state.
