@@ -116,6 +116,30 @@ struct BlockCodecTests {
         }
     }
 
+    @Test("a trade's aggressor column holding a code that names no side is an error naming the field")
+    func badAggressor() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        var event = random.event(type: .trade)
+        func payload(_ side: AggressorSide) -> ([UInt8], [UInt8]) {
+            guard case .trade(var trade) = event.body else { preconditionFailure("a trade") }
+            trade.aggressor = side
+            event.body = .trade(trade)
+            return Self.encode([event])
+        }
+        // One trade: every column is constant, so the two blocks differ in the aggressor's
+        // zigzag code alone (2 for buy, 4 for sell); 6 is code 3, which names no side.
+        let (timeline, buy) = payload(.buy)
+        let sell = payload(.sell).1
+        let differing = buy.indices.filter { buy[$0] != sell[$0] }
+        #expect(differing.count == 1 && buy.count == sell.count, "\(note)")
+        guard let at = differing.first else { return }
+        #expect(try Self.decode((timeline, sell)).trade(at: 0).aggressor == .sell, "\(note)")
+        var doctored = buy
+        doctored[at] = 6
+        #expect(throws: CodecError.invalidValue(field: "aggressor", offset: 0), "\(note)") { try Self.decode((timeline, doctored)) }
+    }
+
     @Test("a filter materialises only the chosen types and instruments, in order")
     func filter() throws {
         let (generator, note) = testGenerator()
