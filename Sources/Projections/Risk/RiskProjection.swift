@@ -266,6 +266,10 @@ struct VolumeWindow: Sendable {
     private var nextBucket = Int64.min
     /// The size traded in the window.
     private(set) var total = 0.0
+    /// The size traded in the current bucket, written to `sizes` when the bucket closes or the
+    /// window is coded (`sizes[slot]` is stale meanwhile): a write to the array checked that
+    /// its storage was unique, at every trade.
+    private var currentSize = 0.0
 
     /// The buckets of a window of `window` nanoseconds.
     static func buckets(of window: Int64) -> TimeGrid { TimeGrid(period: max(1, window / Int64(count))) }
@@ -273,12 +277,13 @@ struct VolumeWindow: Sendable {
     /// Adds a trade of `size` at `time` (no earlier than the last one's).
     mutating func add(_ size: Double, at time: Int64, buckets: TimeGrid) {
         if time >= nextBucket { open(buckets.index(of: time), buckets: buckets) }
-        sizes[slot] += size
+        currentSize += size
         total += size
     }
 
-    /// Moves to `bucket`, emptying the buckets that leave the window.
+    /// Closes the current bucket and moves to `bucket`, emptying the buckets that leave the window.
     private mutating func open(_ bucket: Int64, buckets: TimeGrid) {
+        sizes[slot] = currentSize
         if current == .min || bucket - current >= Int64(Self.count) {
             for index in sizes.indices { sizes[index] = 0 }
             total = 0
@@ -297,6 +302,7 @@ struct VolumeWindow: Sendable {
         current = bucket
         slot = bucket == .min ? 0 : Self.index(bucket)
         nextBucket = bucket == .min ? .min : buckets.start(of: bucket + 1)
+        currentSize = sizes[slot]
     }
 
     private static func index(_ bucket: Int64) -> Int {
@@ -308,6 +314,7 @@ struct VolumeWindow: Sendable {
     /// follows from them).
     mutating func code(_ coder: inout StateCoder, buckets: TimeGrid) throws(CodecError) {
         try coder.code(&current)
+        if coder.isEncoding { sizes[slot] = currentSize }
         try coder.code(&sizes)
         guard !coder.isEncoding else { return }
         guard sizes.count == Self.count else { throw .invalidValue(field: "volume buckets", offset: 0) }
