@@ -105,7 +105,9 @@ public struct Simulator: Sendable {
     /// read the trade already.
     @inline(__always)
     public mutating func step(trade: Trade, raw: Int, time: Int64, sequence: UInt64, books: BookProjection?, into events: inout [RunEvent]) {
-        markets[raw].record(trade: trade, at: time, keeping: history)
+        // (Recorded only when that changes the market: a write to the markets checks that
+        // their storage is unique, and most trades repeat the last price.)
+        if history > 0 || markets[raw].lastTrade != trade.price.units { markets[raw].record(trade: trade, at: time, keeping: history) }
         guard !orders.isEmpty else { return }
         var market = MarketChange(raw: raw)
         market.trade = (trade.price.units, trade.size.units)
