@@ -201,9 +201,15 @@ struct RunLoop {
     /// With several positions held, a price of one moves the others' liquidation prices too
     /// (cross margin counts every position's PnL), so each held position is checked, in id
     /// order. (Runs at every price of a held position: the ledger is read in place, and only
-    /// for an instrument held.)
+    /// for an instrument held. Inlined, so that an account without positions costs no call.)
+    @inline(__always)
     private mutating func checkLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         guard fold.risk.state.held > 0 else { return }
+        checkHeldLiquidation(source, at: index, step: step)
+    }
+
+    @inline(never)
+    private mutating func checkHeldLiquidation(_ source: DecodedBlock, at index: Int, step: RunStep) {
         let type = source.types[index]
         guard type == .trade || type == .markPrice else { return }
         let raw = Int(source.instruments[index].rawValue)

@@ -15,11 +15,21 @@ extension RiskEngine {
     /// (It and its helpers are `mutating` and take the projections `inout` though they change
     /// neither: so Swift passes both by address, where it would copy them — 1.6 KB — into a
     /// temporary at each call. The same holds for `decide` and `StrategySet.react`.)
+    ///
+    /// (Inlined into the caller's loop, so that an account without positions — most events —
+    /// costs a comparison, not a call.)
+    @inlinable
     public mutating func monitor(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome]) {
+        guard state.held > 0 else { return }
+        monitorHeld(block, at: index, projections: &projections, into: &outcomes)
+    }
+
+    /// `monitor` of an account holding positions.
+    @usableFromInline
+    mutating func monitorHeld(_ block: DecodedBlock, at index: Int, projections: inout ProjectionSet, into outcomes: inout [RiskOutcome]) {
         // Runs at every price of a held position (so with a ledger). Reading a projection out
         // of the set copies it (its arrays retained): the projections are read in place, and
         // the ledger copied only for an order.
-        guard state.held > 0 else { return }
         let price: Int64
         switch block.types[index] {
         case .trade: price = block.trade(at: index).price.units
