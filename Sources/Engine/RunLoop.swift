@@ -35,8 +35,9 @@ struct RunLoop {
     private(set) var nextSequence: UInt64 = 1
     /// Run events made and not yet handed to the writer.
     private var outgoing: [Event] = []
-    /// The risk engine's own decisions at this step (empty between steps).
-    private var monitored: [RiskOutcome] = []
+    /// The risk engine's decisions to place at this step: its own, or one on a signal (empty
+    /// between them; its storage serves every step).
+    private var outcomes: [RiskOutcome] = []
 
     init(configuration: RunConfiguration, instruments: InstrumentTable) throws {
         fold = try RunFold(configuration: configuration, instruments: instruments)
@@ -83,12 +84,8 @@ struct RunLoop {
         checkLiquidation(source, at: index, step: step)
         if !pending.isEmpty { try flush(step, source, index, visitor: &visitor) }
 
-        fold.risk.monitor(source, at: index, projections: &fold.projections, into: &monitored)
-        if !monitored.isEmpty {
-            let outcomes = monitored
-            monitored.removeAll()
-            try place(outcomes, step, source, index, visitor: &visitor)
-        }
+        fold.risk.monitor(source, at: index, projections: &fold.projections, into: &outcomes)
+        if !outcomes.isEmpty { try placeOutcomes(step, source, index, visitor: &visitor) }
 
         // The strategies read the source through a view that refuses reads past this event.
         try strategies.react(to: MarketView(type: type, instrument: instrument, sequence: step.sequence, receiveTime: time, trade: trade, address: address, at: index),
@@ -97,19 +94,24 @@ struct RunLoop {
             for signal in strategies.signals {
                 pending.append(RunEvent(instrument: signal.instrument, body: .signal(signal.signal)))
                 try flush(step, source, index, visitor: &visitor)
-                try place([fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: &fold.projections)],
-                          step, source, index, visitor: &visitor)
+                outcomes.append(fold.risk.decide(signal.signal, instrument: signal.instrument, step: step, projections: &fold.projections))
+                try placeOutcomes(step, source, index, visitor: &visitor)
             }
             strategies.signals.removeAll(keepingCapacity: true)
         }
         try visitor.endStep(source, at: index, fold: &fold)
     }
 
-    /// Journals decisions (and a kill switch one trips), naming the order of each that places
-    /// one, then submits those orders.
-    private mutating func place(_ outcomes: [RiskOutcome], _ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int,
-                                visitor: inout some RunVisitor) throws {
-        var outcomes = outcomes
+    /// Journals the decisions in `outcomes` (and a kill switch one trips), naming the order of
+    /// each that places one, then submits those orders; leaves `outcomes` empty.
+    private mutating func placeOutcomes(_ step: RunStep, _ source: DecodedBlock, _ sourceIndex: Int, visitor: inout some RunVisitor) throws {
+        // Taken out while they are placed (placing changes the loop) and put back emptied.
+        var outcomes: [RiskOutcome] = []
+        swap(&outcomes, &self.outcomes)
+        defer {
+            outcomes.removeAll(keepingCapacity: true)
+            swap(&outcomes, &self.outcomes)
+        }
         for index in outcomes.indices {
             if outcomes[index].quantity != 0 { outcomes[index].decision.orderID = simulator.newOrderID() }
             record(outcomes[index])
@@ -170,10 +172,7 @@ struct RunLoop {
 
     /// Hands the run events made so far to `writer`.
     mutating func handOver(to writer: RunWriter) throws {
-        guard !outgoing.isEmpty else { return }
-        let events = outgoing
-        outgoing = []
-        try writer.send(events)
+        try writer.send(&outgoing)
     }
 
     // MARK: Funding and liquidation

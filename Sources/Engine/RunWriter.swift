@@ -16,9 +16,15 @@ import TapeCore
 /// free and the writer's to read once filled; two counting semaphores order every access to a
 /// slot, as in `JournalSnapshot.scanAhead`. The writer's outcome is set before it raises
 /// `failed` or ends, and read after the loop sees one or the other.
+///
+/// A slot is free again only when the writer is done with its batch, and the loop takes the
+/// batch back when it fills the slot next: the events (and the lists some hold) are freed on
+/// the loop's thread, where they were made, and the batch's storage serves again. Freed on the
+/// writer's thread, each took the allocator's lock of the loop's thread, which the loop was
+/// using: the two threads waited on each other.
 final class RunWriter: @unchecked Sendable {
     private enum Message {
-        case events([Event])
+        case events
         case end
         case abort
     }
@@ -27,6 +33,7 @@ final class RunWriter: @unchecked Sendable {
 
     private final class Slot {
         var message = Message.end
+        var events: [Event] = []
     }
 
     private let slots = (0..<8).map { _ in Slot() }
@@ -47,11 +54,13 @@ final class RunWriter: @unchecked Sendable {
         thread = WorkerThread.start { [self] in write(target.value, prepare: prepare) }
     }
 
-    /// Hands over a batch of the run's events; throws the writer's failure, if it failed.
-    func send(_ events: [Event]) throws {
+    /// Hands over a batch of the run's events, and leaves in `events` an empty batch (with the
+    /// storage of one the writer is done with); throws the writer's failure, if it failed.
+    func send(_ events: inout [Event]) throws {
         try rethrowFailure()
         guard !events.isEmpty else { return }
-        post(.events(events))
+        post(.events, events: &events)
+        events.removeAll(keepingCapacity: true)
     }
 
     /// Ends the run: waits for every event to be appended and committed, and returns the run
@@ -68,20 +77,31 @@ final class RunWriter: @unchecked Sendable {
         join()
     }
 
-    private func post(_ message: Message) {
+    /// Fills the next free slot with `message` and, for a batch, swaps `events` with the batch
+    /// the slot held.
+    private func post(_ message: Message, events: inout [Event]) {
         room.wait()
         slots[posted].message = message
+        swap(&slots[posted].events, &events)
         posted = (posted + 1) % slots.count
         queued.signal()
     }
 
-    private func receive() -> Message {
+    private func post(_ message: Message) {
+        var none: [Event] = []
+        post(message, events: &none)
+    }
+
+    /// Waits for the next filled slot; the writer reads it, then calls `release`.
+    private func receive() -> Slot {
         queued.wait()
-        let message = slots[received].message
-        slots[received].message = .end
+        return slots[received]
+    }
+
+    /// Frees the slot `receive` returned, its batch read.
+    private func release() {
         received = (received + 1) % slots.count
         room.signal()
-        return message
     }
 
     private func join() {
@@ -101,12 +121,11 @@ final class RunWriter: @unchecked Sendable {
             try journal.write { appender in
                 try prepare(&appender)
                 while true {
-                    switch receive() {
-                    case .events(let events):
-                        for event in events {
-                            try appender.append(event)
-                            hasher.add(event)
-                        }
+                    let slot = receive()
+                    switch slot.message {
+                    case .events:
+                        try Self.append(slot, to: &appender, hashing: &hasher)
+                        release()
                     case .end: return hasher.digest
                     case .abort: throw Aborted()
                     }
@@ -120,10 +139,20 @@ final class RunWriter: @unchecked Sendable {
         // ends or abandons the run.
         if error is Aborted { return }
         while true {
-            switch receive() {
-            case .events: continue
+            switch receive().message {
+            case .events: release()
             case .end, .abort: return
             }
+        }
+    }
+
+    /// Appends and hashes a slot's batch, reading it in place. (Its own function, so that
+    /// nothing of the batch is held on the writer's thread once the slot is released.)
+    @inline(never)
+    private static func append(_ slot: Slot, to appender: inout JournalAppender, hashing hasher: inout ContentHasher) throws {
+        for event in slot.events {
+            try appender.append(event)
+            hasher.add(event)
         }
     }
 }

@@ -71,13 +71,18 @@ public struct SignalEmitted: EventPayload, Hashable {
         writer.writeInt(quantity.units)
         writer.writeInt(price.units)
         writer.writeDouble(strength)
-        var list = ByteWriter(capacity: 10 + 13 * features.count)
-        list.writeVarint(UInt64(features.count))
-        for item in features {
-            list.writeVarint(UInt64(item.feature))
-            list.writeLittleEndian(item.value.bitPattern)
+        // The list is put together on the stack (as a decision's lists are), then written as
+        // one field: a varint count, then per feature its code and value's bits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + 13 * features.count) { buffer in
+            let output = RawOutput(buffer)
+            var position = output.writeVarint(UInt64(features.count), at: 0)
+            for item in features {
+                position = output.writeVarint(UInt64(item.feature), at: position)
+                output.storeLittleEndian(item.value.bitPattern, at: position)
+                position += 8
+            }
+            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
         }
-        list.withUnsafeBytes { writer.writeBytes($0) }
         writer.writeCode(orderType)
         writer.writeCode(timeInForce)
         writer.writeInt(triggerPrice.units)

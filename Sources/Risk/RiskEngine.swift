@@ -363,17 +363,17 @@ public struct RiskEngine: Sendable {
         _ causation: UInt64, _ instrument: InstrumentID, _ verdict: RiskVerdict, requested: Int64, approved: Int64,
         reading: Reading, step: RunStep
     ) -> RiskOutcome {
-        // Sized once (grown from empty, it was reallocated at each doubling): the time and the
-        // state take at most 80 bytes. The checks and sizing inputs are encoded as in the event.
+        // Put together on the stack (a writer of its own was an allocation per decision): the
+        // time, the state, then the checks and sizing inputs encoded as in the event.
         let lists = RiskDecided.RuleCheck.maximumBytes * reading.checks.count + RiskDecided.SizingInput.maximumBytes * reading.sizing.count
-        var writer = ByteWriter(capacity: 80 + lists)
-        writer.writeZigZag(step.time)
-        state.write(to: &writer, raw: Int(instrument.rawValue))
-        writer.appendBounded(maximum: lists) { output in
-            RiskDecided.write(reading.sizing, into: output, at: RiskDecided.write(reading.checks, into: output, at: 0))
+        let hash = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + RiskState.maximumBytes + lists) { buffer in
+            let output = RawOutput(buffer)
+            var position = output.writeVarint(ZigZag.encode(step.time), at: 0)
+            position = state.write(into: output, at: position, raw: Int(instrument.rawValue))
+            position = RiskDecided.write(reading.sizing, into: output, at: RiskDecided.write(reading.checks, into: output, at: position))
+            // (Read from the digest in place: copying it into an array walked it a byte at a time.)
+            return SHA256.hash(data: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position])).withUnsafeBytes { Hash256(bytes: $0)! }
         }
-        // (Read from the digest in place: copying it into an array walked it a byte at a time.)
-        let hash = writer.withUnsafeBytes { SHA256.hash(data: $0) }.withUnsafeBytes { Hash256(bytes: $0)! }
         let decision = RiskDecided(
             causation: causation, orderID: 0, verdict: verdict, requestedQuantity: Quantity(units: requested),
             approvedQuantity: Quantity(units: approved), rules: reading.checks, sizing: reading.sizing, stateHash: hash)

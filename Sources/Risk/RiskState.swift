@@ -185,15 +185,20 @@ public struct RiskState: Sendable {
         parents.removeAll { $0.parent == id }
     }
 
-    /// The canonical bytes of the state a decision reads, for its hash.
-    func write(to writer: inout ByteWriter, raw: Int) {
-        writer.writeZigZag(day)
-        writer.writeDouble(dayStartEquity)
-        writer.writeZigZag(haltedUntil)
-        writer.write(killed ? 1 : 0)
-        writer.writeVarint(UInt64(orderTimes.count))
-        writer.writeZigZag(pending(raw))
-        writer.writeZigZag(openedAt[raw])
-        writer.writeZigZag(best[raw])
+    /// The most bytes `write(into:at:raw:)` writes: six varints of at most 10 bytes, a double
+    /// and a byte.
+    static let maximumBytes = 6 * 10 + 8 + 1
+
+    /// Writes the canonical bytes of the state a decision reads, for its hash, at `position`
+    /// of `output`; returns the position after them.
+    func write(into output: RawOutput, at position: Int, raw: Int) -> Int {
+        var position = output.writeVarint(ZigZag.encode(day), at: position)
+        output.storeLittleEndian(dayStartEquity.bitPattern, at: position)
+        position = output.writeVarint(ZigZag.encode(haltedUntil), at: position + 8)
+        output.bytes(from: position, count: 1).pointee = killed ? 1 : 0
+        position = output.writeVarint(UInt64(orderTimes.count), at: position + 1)
+        position = output.writeVarint(ZigZag.encode(pending(raw)), at: position)
+        position = output.writeVarint(ZigZag.encode(openedAt[raw]), at: position)
+        return output.writeVarint(ZigZag.encode(best[raw]), at: position)
     }
 }

@@ -26,16 +26,21 @@ struct RunWriterTests {
         try appender.attach(Array("text".utf8), name: "note")
     }
 
-    @Test("events handed over in batches are written in order, with the journal's hash, and committed at the finish")
+    @Test("events handed over in batches are written in order, with the journal's hash, and committed at the finish; each hand-over leaves an empty batch")
     func writes() throws {
         let directory = TemporaryDirectory("writer")
         let (journal, events) = try Self.journal(directory, "j", count: 1_000)
         let writer = RunWriter(journal: journal) { try Self.prepare(&$0) }
         var start = 0
         var sizes = testGenerator().generator
+        // One batch filled again after each hand-over, about fifty times: more than the
+        // writer's slots, so that batches it is done with come back.
+        var batch: [Event] = []
         while start < events.count {
             let end = min(events.count, start + Int.random(in: 0...40, using: &sizes))
-            try writer.send(Array(events[start..<end]))
+            batch.append(contentsOf: events[start..<end])
+            try writer.send(&batch)
+            #expect(batch.isEmpty)
             start = end
         }
         let hash = try writer.finish()
@@ -55,7 +60,8 @@ struct RunWriterTests {
         let directory = TemporaryDirectory("writer")
         let (abandoned, events) = try Self.journal(directory, "abandoned", count: 300)
         let writer = RunWriter(journal: abandoned) { try Self.prepare(&$0) }
-        try writer.send(Array(events[0..<200]))
+        var batch = Array(events[0..<200])
+        try writer.send(&batch)
         writer.abort()
         #expect(try abandoned.head().eventCount == 0)
         #expect(try abandoned.instruments().count == 0)
@@ -69,11 +75,16 @@ struct RunWriterTests {
             return event
         }
         let failing = RunWriter(journal: refused) { try Self.prepare(&$0) }
-        try failing.send(late)
+        batch = late
+        try failing.send(&batch)
         // The failure is the writer's: the hand-over that caused it returns, a later one or the finish throws it.
-        try? failing.send(early)
+        batch = early
+        try? failing.send(&batch)
         let failure = #expect(throws: JournalError.self) {
-            for _ in 0..<1_000 { try failing.send(late) }
+            for _ in 0..<1_000 {
+                batch = late
+                try failing.send(&batch)
+            }
             _ = try failing.finish()
         }
         guard case .outOfOrder? = failure else {
