@@ -113,13 +113,9 @@ public struct BlockDecoder {
         try IntColumn.decode(count: count, from: &reader, into: buffer.extend(by: count))
     }
 
-    /// Appends `count` decoded values to `array`.
+    /// Appends `count` decoded values to `array`, written once.
     private static func readColumn(_ reader: inout ByteReader, count: Int, into array: inout [Int64]) throws(CodecError) {
-        let start = array.count
-        array.append(contentsOf: repeatElement(0, count: count))
-        try array.withUnsafeMutableBufferPointer { buffer throws(CodecError) in
-            try IntColumn.decode(count: count, from: &reader, into: buffer.baseAddress! + start)
-        }
+        try array.append(count: count) { (room) throws(CodecError) in try IntColumn.decode(count: count, from: &reader, into: room) }
     }
 
     private mutating func decodePayload(_ payload: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter) throws(CodecError) {
@@ -281,26 +277,25 @@ public struct BlockDecoder {
         if streams.count == 1 {
             // One stream (a trades-only journal, say): every array is a fill or a copy.
             let stream = streams[0]
-            block.types.append(contentsOf: repeatElement(stream.type, count: count))
-            block.instruments.append(contentsOf: repeatElement(stream.instrument, count: count))
+            block.types.append(repeating: stream.type, count: count)
+            block.instruments.append(repeating: stream.instrument, count: count)
             if stream.included {
                 block.eventTimes.append(contentsOf: UnsafeBufferPointer(start: values.base + stream.base, count: count))
-                block.slots.append(contentsOf: repeatElement(0, count: count))
-                block.slots.withUnsafeMutableBufferPointer { slots in
+                block.slots.append(count: count) { slots in
                     for index in 0..<count { slots[index] = Int32(truncatingIfNeeded: stream.firstSlot &+ index) }
                 }
             } else {
-                block.eventTimes.append(contentsOf: repeatElement(0, count: count))
-                block.slots.append(contentsOf: repeatElement(-1, count: count))
+                block.eventTimes.append(repeating: 0, count: count)
+                block.slots.append(repeating: -1, count: count)
             }
             return
         }
         running.removeAll(keepingCapacity: true)
         running.append(contentsOf: repeatElement(0, count: streams.count))
-        block.types.append(contentsOf: repeatElement(.trade, count: count))
-        block.instruments.append(contentsOf: repeatElement(.none, count: count))
-        block.eventTimes.append(contentsOf: repeatElement(0, count: count))
-        block.slots.append(contentsOf: repeatElement(-1, count: count))
+        block.types.append(repeating: .trade, count: count)
+        block.instruments.append(repeating: .none, count: count)
+        block.eventTimes.append(repeating: 0, count: count)
+        block.slots.append(repeating: -1, count: count)
         var valid = true
         block.types.withUnsafeMutableBufferPointer { types in
             block.instruments.withUnsafeMutableBufferPointer { instruments in

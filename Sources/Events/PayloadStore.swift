@@ -167,13 +167,8 @@ public struct PayloadStore: Sendable {
     /// Appends `count` trades that `decode` writes in place, handed their room as 64-bit
     /// words, `words` to a trade; they are kept only when it returns.
     mutating func appendTrades(count: Int, words: Int, _ decode: (UnsafeMutablePointer<Int64>) throws(CodecError) -> Void) throws(CodecError) {
-        try trades.append(addingCapacity: count) { (room: inout OutputSpan<Trade>) throws(CodecError) in
-            try room.withUnsafeMutableBufferPointer { (buffer, initialized) throws(CodecError) in
-                try UnsafeMutableRawPointer(buffer.baseAddress!).withMemoryRebound(to: Int64.self, capacity: count * words) { (room) throws(CodecError) in
-                    try decode(room)
-                }
-                initialized = count
-            }
+        try trades.append(count: count) { (room) throws(CodecError) in
+            try UnsafeMutableRawPointer(room).withMemoryRebound(to: Int64.self, capacity: count * words) { (words) throws(CodecError) in try decode(words) }
         }
     }
 
