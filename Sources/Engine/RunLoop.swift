@@ -21,6 +21,7 @@ struct RunLoop {
     let table: InstrumentTable
     /// Run events made at this step and not yet written.
     private var pending: [RunEvent] = []
+    /// The run events made since the last hand-over, in which the fold reads them.
     private var block = DecodedBlock()
     /// Per instrument id: the liquidation price last computed (NaN: none), valid until the
     /// account changes.
@@ -155,9 +156,12 @@ struct RunLoop {
             }
         }
         pending.removeAll(keepingCapacity: true)
-        block.set(outgoing[first...], firstSequence: nextSequence)
-        nextSequence += UInt64(block.count)
-        for index in 0..<block.count {
+        // The block goes on from the last event it holds, unless an event was added in between
+        // (the run's start) or it was handed over.
+        if block.firstSequence + UInt64(block.count) != nextSequence { block.set([], firstSequence: nextSequence) }
+        let added = block.append(outgoing[first...])
+        nextSequence += UInt64(added.count)
+        for index in added {
             try visitor.run(block, at: index, source: source, at: sourceIndex, fold: &fold)
             fold.take(block, at: index)
         }
@@ -170,9 +174,11 @@ struct RunLoop {
         nextSequence += 1
     }
 
-    /// Hands the run events made so far to `writer`.
+    /// Hands the run events made so far to `writer`, and empties the block the fold read them
+    /// in (kept, it would grow through the run).
     mutating func handOver(to writer: RunWriter) throws {
         try writer.send(&outgoing)
+        block.set([], firstSequence: nextSequence)
     }
 
     // MARK: Funding and liquidation

@@ -41,9 +41,20 @@ public struct DecodedBlock: Sendable {
     /// version was not specialized across modules.)
     /// - Complexity: O(events).
     public mutating func set(_ events: ArraySlice<Event>, firstSequence: UInt64) {
-        reset(count: events.count)
+        reset(count: 0)
         self.firstSequence = firstSequence
         receiveTimes.removeAll(keepingCapacity: true)
+        append(events)
+    }
+
+    /// Adds `events` after the block's events, as `set` makes them (each at the next
+    /// sequence), and returns their indices: a run adds each step's events to the block of
+    /// those it made before in the same source block, rather than emptying its dozens of
+    /// arrays at every step.
+    /// - Complexity: O(events).
+    @discardableResult
+    public mutating func append(_ events: ArraySlice<Event>) -> Range<Int> {
+        let start = count
         for event in events {
             types.append(event.type)
             instruments.append(event.instrument)
@@ -51,6 +62,8 @@ public struct DecodedBlock: Sendable {
             receiveTimes.append(event.receiveTime.nanosSinceEpoch)
             slots.append(Int32(payloads.append(event.body)))
         }
+        count += events.count
+        return start..<count
     }
 
     /// The sequence number of the event at `index`.
