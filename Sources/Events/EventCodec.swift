@@ -15,12 +15,11 @@ public enum EventCodec {
     public static func appendFrame(_ event: Event, to output: inout ByteWriter) {
         // The body is written in place after a byte kept for its length (no buffer of its
         // own to allocate at every event); the length goes there once known.
-        var body = RowWriter(writer: output)
-        output = ByteWriter()
-        let start = body.writer.count
-        body.writer.write(0)
+        let start = output.count
+        output.write(0)
+        var body = RowWriter(taking: &output)
         encodeBody(event, into: &body)
-        output = body.writer
+        output = body.finish()
         output.fillLengthPrefix(at: start)
     }
 
@@ -32,11 +31,11 @@ public enum EventCodec {
     }
 
     private static func encodeBody(_ event: Event, into body: inout RowWriter) {
-        body.writer.write(event.type.rawValue)
-        body.writer.write(event.type.codecVersion)
-        body.writer.writeZigZag(event.eventTime.nanosSinceEpoch)
-        body.writer.writeZigZag(event.receiveTime.nanosSinceEpoch)
-        body.writer.writeVarint(UInt64(event.instrument.rawValue))
+        body.writeByte(event.type.rawValue)
+        body.writeByte(event.type.codecVersion)
+        body.writeInt(event.eventTime.nanosSinceEpoch)
+        body.writeInt(event.receiveTime.nanosSinceEpoch)
+        body.writeVarint(UInt64(event.instrument.rawValue))
         event.body.write(to: &body)
     }
 
@@ -69,23 +68,75 @@ public enum EventCodec {
     }
 }
 
-/// Writes fields one after the other.
+/// Writes fields one after the other, into a window of the writer's room taken 256 bytes (or
+/// a field) at a time: a field costs no capacity or uniqueness check of its own. `finish`
+/// hands the writer back with every field counted.
 struct RowWriter: FieldWriter {
-    var writer = ByteWriter()
+    private var writer: ByteWriter
+    private var output: RawOutput
+    private var position: Int
+    /// Where the window ends.
+    private var end: Int
 
-    mutating func writeInt(_ value: Int64) { writer.writeZigZag(value) }
+    private static let window = 256
+
+    /// Writes after the bytes of `writer`, which it takes (leaving it empty: a writer still
+    /// holding them would make the window a copy) until `finish`.
+    init(taking writer: inout ByteWriter) {
+        self.writer = writer
+        writer = ByteWriter()
+        position = self.writer.count
+        end = position + Self.window
+        output = self.writer.window(Self.window)
+    }
+
+    /// The writer, with the fields written.
+    mutating func finish() -> ByteWriter {
+        writer.commit(through: position)
+        return writer
+    }
+
+    /// Makes room for `needed` more bytes.
+    @inline(__always)
+    private mutating func ensure(_ needed: Int) {
+        if _slowPath(position + needed > end) {
+            writer.commit(through: position)
+            output = writer.window(max(needed, Self.window))
+            end = position + max(needed, Self.window)
+        }
+    }
+
+    @inline(__always)
+    mutating func writeByte(_ value: UInt8) {
+        ensure(1)
+        output.bytes(from: position, count: 1).pointee = value
+        position += 1
+    }
+
+    @inline(__always)
+    mutating func writeVarint(_ value: UInt64) {
+        ensure(10)
+        position = output.writeVarint(value, at: position)
+    }
+
+    @inline(__always)
+    mutating func writeInt(_ value: Int64) { writeVarint(ZigZag.encode(value)) }
 
     mutating func writeBytes(_ value: UnsafeRawBufferPointer) {
         precondition(value.count <= maximumFieldBytes, "byte-string field larger than \(maximumFieldBytes) bytes")
-        writer.writeLengthPrefixed(value)
+        ensure(10 + value.count)
+        position = output.writeVarint(UInt64(value.count), at: position)
+        if !value.isEmpty { UnsafeMutableRawPointer(output.bytes(from: position, count: value.count)).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        position += value.count
     }
 
     mutating func writeLevels(_ levels: ArraySlice<BookLevel>) {
         precondition(levels.count <= maximumLevels, "more than \(maximumLevels) levels in one field")
-        writer.writeVarint(UInt64(levels.count))
+        ensure(10 + 20 * levels.count)
+        position = output.writeVarint(UInt64(levels.count), at: position)
         for level in levels {
-            writer.writeZigZag(level.price.units)
-            writer.writeZigZag(level.size.units)
+            position = output.writeVarint(ZigZag.encode(level.price.units), at: position)
+            position = output.writeVarint(ZigZag.encode(level.size.units), at: position)
         }
     }
 }

@@ -146,6 +146,22 @@ public struct ByteWriter: Sendable {
         used += written
     }
 
+    /// Room for at least `needed` more bytes, for writes spread over several calls (as
+    /// `appendBounded`'s, which take one): an output whose positions count from the writer's
+    /// first byte, its room from `count` on. What is written there counts once `commit(through:)`
+    /// names where it ends; writing to the writer in between drops the room.
+    @inlinable
+    public mutating func window(_ needed: Int) -> RawOutput {
+        RawOutput(base: reserve(needed) - used, capacity: used + needed)
+    }
+
+    /// Adds the bytes written through `window`'s output up to `position`.
+    @inlinable
+    public mutating func commit(through position: Int) {
+        precondition(position >= used && position <= storage.capacity, "commit outside the window")
+        used = position
+    }
+
     /// Overwrites 4 bytes at `offset` with `value`, little-endian; for lengths known only later.
     public mutating func patchLittleEndian(_ value: UInt32, at offset: Int) {
         precondition(offset >= 0 && offset + 4 <= used, "patch outside the written bytes")
