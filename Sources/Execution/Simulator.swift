@@ -16,13 +16,13 @@ public struct Simulator: Sendable {
     public let options: ExecutionOptions
     let table: InstrumentTable
     /// Working orders in id order (ids only grow, so appending keeps the order).
-    var orders: [WorkingOrder] = []
+    @usableFromInline var orders: [WorkingOrder] = []
     /// Market state by instrument id (index 0 unused).
-    var markets: [Market]
+    @usableFromInline var markets: [Market]
     private(set) var nextOrderID: UInt64 = 1
     var nextFillID: UInt64 = 1
     /// The span of trades kept (`options.historyWindow`; 0: none).
-    private let history: Int64
+    @usableFromInline let history: Int64
 
     public init(options: ExecutionOptions, instruments: InstrumentTable) {
         self.options = options
@@ -102,9 +102,18 @@ public struct Simulator: Sendable {
     }
 
     /// Reads a source trade of instrument `raw` (as `step` does): for a run loop that has
-    /// read the trade already.
-    @inline(__always)
+    /// read the trade already. Inlined there: most trades repeat the last price with no order
+    /// working, and change nothing.
+    @inlinable @inline(__always)
     public mutating func step(trade: Trade, raw: Int, time: Int64, sequence: UInt64, books: BookProjection?, into events: inout [RunEvent]) {
+        if history > 0 || markets[raw].lastTrade != trade.price.units || !orders.isEmpty {
+            stepChanging(trade: trade, raw: raw, time: time, sequence: sequence, books: books, into: &events)
+        }
+    }
+
+    /// `step(trade:…)` for a trade that changes the market or meets working orders.
+    @usableFromInline
+    mutating func stepChanging(trade: Trade, raw: Int, time: Int64, sequence: UInt64, books: BookProjection?, into events: inout [RunEvent]) {
         // (Recorded only when that changes the market: a write to the markets checks that
         // their storage is unique, and most trades repeat the last price.)
         if history > 0 || markets[raw].lastTrade != trade.price.units { markets[raw].record(trade: trade, at: time, keeping: history) }
@@ -306,8 +315,8 @@ struct MarketChange {
 }
 
 /// The market of one instrument as the simulator last saw it.
-struct Market: Sendable {
-    var lastTrade: Int64 = 0
+@usableFromInline struct Market: Sendable {
+    @usableFromInline var lastTrade: Int64 = 0
     /// The last quote: bid price and size, ask price and size (0 when none).
     var quote: (bid: Int64, bidSize: Int64, ask: Int64, askSize: Int64) = (0, 0, 0, 0)
     /// The simulator's position, signed size units.

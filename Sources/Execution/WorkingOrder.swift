@@ -2,7 +2,7 @@ import Events
 import Projections
 
 /// An order inside the simulator, from submission to its end.
-struct WorkingOrder: Sendable {
+@usableFromInline struct WorkingOrder: Sendable {
     let id: UInt64
     /// The parent order running an algorithm, 0 for none.
     let parent: UInt64
