@@ -124,8 +124,10 @@ final class RunWriter: @unchecked Sendable {
                     let slot = receive()
                     switch slot.message {
                     case .events:
+                        // (Freed even when the batch fails: the slot is then the next one the
+                        // loop fills, and the writer takes the loop's next message from the one after.)
+                        defer { release() }
                         try Self.append(slot, to: &appender, hashing: &hasher)
-                        release()
                     case .end: return hasher.digest
                     case .abort: throw Aborted()
                     }
