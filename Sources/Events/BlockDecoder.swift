@@ -237,12 +237,13 @@ public struct BlockDecoder {
         try block.payloads.appendTrades(count: count, words: words.stride) { (room) throws(CodecError) in
             try IntColumn.decode(count: count, from: &reader, into: room + words.price, stride: words.stride)
             try IntColumn.decode(count: count, from: &reader, into: room + words.size, stride: words.stride)
+            let aggressorOffset = reader.offset
             try IntColumn.decode(count: count, from: &reader, into: room + words.aggressor, stride: words.stride)
             try IntColumn.decode(count: count, from: &reader, into: room + words.tradeID, stride: words.stride)
             // The aggressor's word holds a valid code, which its low byte gives the trade.
             for row in 0..<count {
                 guard let code = UInt8(exactly: room[row &* words.stride &+ words.aggressor]), AggressorSide(rawValue: code) != nil else {
-                    throw .invalidValue(field: "aggressor", offset: 0)
+                    throw .invalidValue(field: "aggressor", offset: aggressorOffset)
                 }
             }
         }

@@ -43,6 +43,18 @@ extension FieldWriter {
     @inlinable public mutating func writeDouble(_ value: Double) { writeInt(Int64(bitPattern: value.bitPattern)) }
     @inlinable public mutating func writeTime(_ value: Timestamp) { writeInt(value.nanosSinceEpoch) }
 
+    /// Writes `entries` as one byte-string field: a varint count, then the entries as `write`
+    /// encodes them (at most `entryBytes` each, from a position; it returns the position after
+    /// them), put together on the stack rather than in a buffer allocated for the field.
+    @inlinable @inline(__always)
+    public mutating func writeList<Entry>(_ entries: [Entry], entryBytes: Int, _ write: ([Entry], RawOutput, Int) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + entryBytes * entries.count) { buffer in
+            let output = RawOutput(buffer)
+            let written = write(entries, output, output.writeVarint(UInt64(entries.count), at: 0))
+            writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<written]))
+        }
+    }
+
     /// Writes `Money` as two integer fields: the high and low 64 bits.
     @inlinable public mutating func writeMoney(_ value: Money) {
         writeInt(Int64(truncatingIfNeeded: value.units >> 64))
@@ -144,5 +156,22 @@ extension EventPayload {
         guard version >= 1 && version <= codecVersion else {
             throw .unsupportedVersion(what: "\(eventType.label) codec", version: Int(version))
         }
+    }
+}
+
+extension RawOutput {
+    /// Writes, from `position`, each of `entries` as a code's varint and a double's 8
+    /// little-endian bytes (`parts` names them); returns the position after them. The entries
+    /// of a decision's sizing inputs and of a signal's features.
+    @inlinable @inline(__always)
+    public func writeCodedValues<Entry>(_ entries: [Entry], at position: Int, _ parts: (Entry) -> (code: UInt64, value: Double)) -> Int {
+        var position = position
+        for entry in entries {
+            let (code, value) = parts(entry)
+            position = writeVarint(code, at: position)
+            storeLittleEndian(value.bitPattern, at: position)
+            position += 8
+        }
+        return position
     }
 }

@@ -65,15 +65,8 @@ public struct RiskDecided: EventPayload, Hashable {
         writer.writeCode(verdict)
         writer.writeInt(requestedQuantity.units)
         writer.writeInt(approvedQuantity.units)
-        // Each list is put together on the stack, then written as one field: a varint count,
-        // then its entries.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + RuleCheck.maximumBytes * max(rules.count, sizing.count)) { buffer in
-            let output = RawOutput(buffer)
-            var position = Self.write(rules, into: output, at: output.writeVarint(UInt64(rules.count), at: 0))
-            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
-            position = Self.write(sizing, into: output, at: output.writeVarint(UInt64(sizing.count), at: 0))
-            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
-        }
+        writer.writeList(rules, entryBytes: RuleCheck.maximumBytes, Self.write)
+        writer.writeList(sizing, entryBytes: SizingInput.maximumBytes, Self.write)
         writer.writeHash(stateHash)
     }
 
@@ -98,13 +91,7 @@ public struct RiskDecided: EventPayload, Hashable {
     /// input its code and value; returns the position after them. As `write(_:into:at:)` of rules.
     @inlinable
     public static func write(_ inputs: [SizingInput], into output: RawOutput, at position: Int) -> Int {
-        var position = position
-        for input in inputs {
-            position = output.writeVarint(UInt64(input.input), at: position)
-            output.storeLittleEndian(input.value.bitPattern, at: position)
-            position += 8
-        }
-        return position
+        output.writeCodedValues(inputs, at: position) { (UInt64($0.input), $0.value) }
     }
 
     public static func read<Reader: FieldReader>(from reader: inout Reader, version: UInt8) throws(CodecError) -> RiskDecided {

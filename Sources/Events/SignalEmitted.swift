@@ -17,6 +17,9 @@ public struct SignalEmitted: EventPayload, Hashable {
         /// The feature's index in the run's feature configuration.
         public var feature: UInt32
         public var value: Double
+        /// The most bytes one takes encoded: its code's varint and a double.
+        public static let maximumBytes = 5 + 8
+
         public init(feature: UInt32, value: Double) {
             self.feature = feature
             self.value = value
@@ -71,23 +74,19 @@ public struct SignalEmitted: EventPayload, Hashable {
         writer.writeInt(quantity.units)
         writer.writeInt(price.units)
         writer.writeDouble(strength)
-        // The list is put together on the stack (as a decision's lists are), then written as
-        // one field: a varint count, then per feature its code and value's bits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10 + 13 * features.count) { buffer in
-            let output = RawOutput(buffer)
-            var position = output.writeVarint(UInt64(features.count), at: 0)
-            for item in features {
-                position = output.writeVarint(UInt64(item.feature), at: position)
-                output.storeLittleEndian(item.value.bitPattern, at: position)
-                position += 8
-            }
-            writer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<position]))
-        }
+        writer.writeList(features, entryBytes: FeatureValue.maximumBytes, Self.write)
         writer.writeCode(orderType)
         writer.writeCode(timeInForce)
         writer.writeInt(triggerPrice.units)
         writer.writeBool(postOnly)
         writer.writeInt(displayQuantity.units)
+    }
+
+    /// Writes `features` at `position` of `output` (at most `FeatureValue.maximumBytes` each):
+    /// per feature its code and its value's bits; returns the position after them.
+    @inlinable
+    public static func write(_ features: [FeatureValue], into output: RawOutput, at position: Int) -> Int {
+        output.writeCodedValues(features, at: position) { (UInt64($0.feature), $0.value) }
     }
 
     public static func read<Reader: FieldReader>(from reader: inout Reader, version: UInt8) throws(CodecError) -> SignalEmitted {

@@ -137,7 +137,9 @@ struct BlockCodecTests {
         #expect(try Self.decode((timeline, sell)).trade(at: 0).aggressor == .sell, "\(note)")
         var doctored = buy
         doctored[at] = 6
-        #expect(throws: CodecError.invalidValue(field: "aggressor", offset: 0), "\(note)") { try Self.decode((timeline, doctored)) }
+        // The error names the column's start in the stream's section: its mode byte, just
+        // before the code, after the section's 4-byte length.
+        #expect(throws: CodecError.invalidValue(field: "aggressor", offset: at - 1 - 4), "\(note)") { try Self.decode((timeline, doctored)) }
     }
 
     @Test("a filter materialises only the chosen types and instruments, in order")
