@@ -15,7 +15,9 @@ import TapeCore
 /// The loop and the writer share a ring of eight message slots, each the loop's to fill while
 /// free and the writer's to read once filled; two counting semaphores order every access to a
 /// slot, as in `JournalSnapshot.scanAhead`. The writer's outcome is set before it raises
-/// `failed` or ends, and read after the loop sees one or the other.
+/// `failed` or ends, and read after the loop sees one or the other. The loop tells the writer
+/// of its batches four at a time (and at once before it waits for room, and at the end), so
+/// the writer wakes once for four source blocks rather than for each.
 ///
 /// A slot is free again only when the writer is done with its batch, and the loop takes the
 /// batch back when it fills the slot next: the events (and the lists some hold) are freed on
@@ -43,6 +45,8 @@ final class RunWriter: @unchecked Sendable {
     /// Slots filled, and slots free: the loop waits when the writer is this far behind.
     private let queued = Semaphore()
     private let room = Semaphore(value: 8)
+    /// The loop's posts, told to the writer four at a time.
+    private var posts: BatchedSignal
     private var outcome: Result<Hash256, any Error>?
     private let failed = Atomic<Bool>(false)
     private var thread: WorkerThread?
@@ -50,6 +54,7 @@ final class RunWriter: @unchecked Sendable {
     /// Starts the writer of `journal`: `prepare` runs first in its transaction (instruments,
     /// attachments), then the events handed over are appended in order.
     init(journal: Journal, prepare: @escaping @Sendable (inout JournalAppender) throws -> Void) {
+        posts = BatchedSignal(queued, batch: 4)
         let target = UncheckedSendable(journal)
         thread = WorkerThread.start { [self] in write(target.value, prepare: prepare) }
     }
@@ -80,11 +85,12 @@ final class RunWriter: @unchecked Sendable {
     /// Fills the next free slot with `message` and, for a batch, swaps `events` with the batch
     /// the slot held.
     private func post(_ message: Message, events: inout [Event]) {
-        room.wait()
+        posts.wait(for: room)
         slots[posted].message = message
         swap(&slots[posted].events, &events)
         posted = (posted + 1) % slots.count
-        queued.signal()
+        posts.signal()
+        if message != .events { posts.flush() }
     }
 
     private func post(_ message: Message) {

@@ -40,7 +40,7 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// A counting semaphore (a POSIX mutex and condition): `wait` takes one unit, blocking while
-/// there is none; `signal` gives one back. For handing work between a thread of one's own and
+/// there is none (`tryWait` does not block); `signal` gives units back. For handing work between a thread of one's own and
 /// its caller, without Dispatch.
 public final class Semaphore: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -69,11 +69,56 @@ public final class Semaphore: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// Gives one unit back, waking a waiter.
-    public func signal() {
+    /// Takes one unit if there is one, without waiting; false when there is none.
+    public func tryWait() -> Bool {
         pthread_mutex_lock(mutex)
-        value += 1
-        pthread_cond_signal(condition)
+        defer { pthread_mutex_unlock(mutex) }
+        guard value > 0 else { return false }
+        value -= 1
+        return true
+    }
+
+    /// Gives `count` units back, waking a waiter (every waiter, for more than one unit).
+    public func signal(count: Int = 1) {
+        pthread_mutex_lock(mutex)
+        value += count
+        if count > 1 { pthread_cond_broadcast(condition) } else { pthread_cond_signal(condition) }
         pthread_mutex_unlock(mutex)
+    }
+}
+
+/// Units of a semaphore given back in batches: a thread that frees many small things for
+/// another wakes it once a batch rather than once a thing. Before it waits for the other
+/// thread (`wait(for:)`) it gives back the units it holds, so that the other is not left
+/// waiting for them meanwhile (or for ever, if it needs them to answer).
+public struct BatchedSignal {
+    private let semaphore: Semaphore
+    private let batch: Int
+    private var held = 0
+
+    public init(_ semaphore: Semaphore, batch: Int) {
+        precondition(batch >= 1, "a batch holds at least one unit")
+        self.semaphore = semaphore
+        self.batch = batch
+    }
+
+    /// Gives one unit back, when it completes a batch with those held.
+    public mutating func signal() {
+        held += 1
+        if held >= batch { flush() }
+    }
+
+    /// Gives back every unit held.
+    public mutating func flush() {
+        guard held > 0 else { return }
+        semaphore.signal(count: held)
+        held = 0
+    }
+
+    /// Takes a unit of `other`, giving back the units held first if it has to wait.
+    public mutating func wait(for other: Semaphore) {
+        if other.tryWait() { return }
+        flush()
+        other.wait()
     }
 }
