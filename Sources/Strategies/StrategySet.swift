@@ -10,21 +10,21 @@ public import TapeCore
 /// Each kind is kept in its own list, so that a strategy reacts in place (an enum of them
 /// would copy each one out and back at every event).
 public struct StrategySet: Sendable {
-    enum Kind: Sendable {
+    @usableFromInline enum Kind: Sendable {
         case movingAverageCross, rsiReversion, breakout, fundingCarry, pairs, added
     }
 
     /// Configuration order: each strategy's kind and its index in that kind's list.
-    private var order: [(kind: Kind, index: Int)] = []
-    private var crosses: [MovingAverageCross] = []
-    private var reversions: [RSIReversion] = []
-    private var breakouts: [Breakout] = []
-    private var carries: [FundingCarry] = []
-    private var pairs: [PairsReversion] = []
+    @usableFromInline var order: [(kind: Kind, index: Int)] = []
+    @usableFromInline var crosses: [MovingAverageCross] = []
+    @usableFromInline var reversions: [RSIReversion] = []
+    @usableFromInline var breakouts: [Breakout] = []
+    @usableFromInline var carries: [FundingCarry] = []
+    @usableFromInline var pairs: [PairsReversion] = []
     /// The signals of the last `react`, in order; the caller empties it.
     public var signals: [StrategySignal] = []
     /// Strategies written in Swift, after the configured ones (`adding`).
-    private var added: [any Strategy] = []
+    @usableFromInline var added: [any Strategy] = []
     /// Each strategy's `type` as configured; an added one's Swift type name.
     public private(set) var names: [String]
 
@@ -111,14 +111,6 @@ public struct StrategySet: Sendable {
             names.append(type)
         }
         self.names = names
-        // `react` makes every list's storage unique before its loop; an empty list shares the
-        // one empty buffer, which would be copied at every event.
-        crosses.reserveCapacity(1)
-        reversions.reserveCapacity(1)
-        breakouts.reserveCapacity(1)
-        carries.reserveCapacity(1)
-        pairs.reserveCapacity(1)
-        added.reserveCapacity(1)
     }
 
     private static func add<S: Strategy>(_ kind: Kind, to list: inout [S], order: inout [(kind: Kind, index: Int)], _ strategy: S) {
@@ -148,38 +140,42 @@ public struct StrategySet: Sendable {
     }
 
     /// Every strategy reacts to the current event of `view`, in configuration order, adding
-    /// its signals to `signals`. A look-ahead names the strategy that made it.
-    @inline(__always)
+    /// its signals to `signals`. A look-ahead names the strategy that made it. (Inlinable: the
+    /// engine's loop runs it in place, without a call and its set-up at every event.)
+    @inlinable
     public mutating func react(to view: borrowing MarketView, projections: inout ProjectionSet) throws(LookAheadError) {
         for number in order.indices {
             let entry = order[number]
             // (Fewer strategies than UInt32 can count: `init` and `adding` make them one by one.)
             let strategy = UInt32(truncatingIfNeeded: number)
-            switch entry.kind {
-            case .movingAverageCross: Self.react(&crosses, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .rsiReversion: Self.react(&reversions, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .breakout: Self.react(&breakouts, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .fundingCarry: Self.react(&carries, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .pairs: Self.react(&pairs, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
-            case .added: try Self.react(&added, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            if entry.kind == .added {
+                try Self.react(&added, entry.index, view, projections: &projections, strategy: strategy, into: &signals)
+            } else {
+                reactBuiltIn(entry.kind, entry.index, view, projections: &projections, strategy: strategy)
             }
         }
     }
 
-    /// Strategy `index` of `list` reacts. (One call per kind: with the lists changed in the
-    /// loop itself, Swift checked that every list was uniquely held at every event, where
-    /// this checks the one in use.)
-    @inline(never)
-    private static func react<S: BuiltInStrategy>(
-        _ list: inout [S], _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal]
-    ) {
-        list[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+    /// Built-in strategy `index` of its kind's list reacts, in place. (Out of line, with each
+    /// kind's step inlined here; each case checks only its own list is uniquely held. The
+    /// projections come `inout`, though only read: lent from the engine's loop as a value,
+    /// they were copied at every event.)
+    @usableFromInline @inline(never)
+    mutating func reactBuiltIn(_ kind: Kind, _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32) {
+        switch kind {
+        case .movingAverageCross: crosses[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        case .rsiReversion: reversions[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        case .breakout: breakouts[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        case .fundingCarry: carries[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        case .pairs: pairs[index].react(to: view, projections: projections, strategy: strategy, into: &signals)
+        case .added: preconditionFailure("a strategy written in Swift reacts through react(_:_:…)")
+        }
     }
 
     /// Strategy `index` of the added ones reacts; a look-ahead names it. (Out of line, as
     /// the built-ins' call: in the loop, the list's uniqueness was checked at every event.)
-    @inline(never)
-    private static func react(
+    @usableFromInline @inline(never)
+    static func react(
         _ list: inout [any Strategy], _ index: Int, _ view: borrowing MarketView, projections: inout ProjectionSet, strategy: UInt32,
         into signals: inout [StrategySignal]
     ) throws(LookAheadError) {
@@ -192,15 +188,3 @@ public struct StrategySet: Sendable {
         }
     }
 }
-
-/// The strategies configured from files. They read only the current event, so they never
-/// throw a look-ahead.
-protocol BuiltInStrategy: Strategy {
-    mutating func react(to view: borrowing MarketView, projections: ProjectionSet, strategy: UInt32, into signals: inout [StrategySignal])
-}
-
-extension MovingAverageCross: BuiltInStrategy {}
-extension RSIReversion: BuiltInStrategy {}
-extension Breakout: BuiltInStrategy {}
-extension FundingCarry: BuiltInStrategy {}
-extension PairsReversion: BuiltInStrategy {}
