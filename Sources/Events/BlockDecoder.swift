@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import TapeCore
 
 /// Decodes blocks written by `BlockBuilder`. Every count, code and length is checked, so a
@@ -26,6 +31,11 @@ public struct BlockDecoder {
     private var running: [Int] = []
     /// Where the order column starts in the timeline, to name it in an error.
     private var orderOffset = 0
+    /// The receive-time column's bytes in the block being decoded.
+    private var receiveColumn = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Whether the block's one stream has the receive times as its event times (its column
+    /// holds the same bytes): they are then shared, not decoded.
+    private var eventTimesAreReceiveTimes = false
 
     /// Creates a decoder.
     public init() {}
@@ -41,7 +51,10 @@ public struct BlockDecoder {
         block.reset(count: count)
         block.receiveTimes.removeAll(keepingCapacity: true)
         block.receiveTimes.reserveCapacity(count)
+        let receiveStart = reader.offset
         try Self.readReceiveTimes(&reader, count: count, into: &block.receiveTimes)
+        receiveColumn = UnsafeRawBufferPointer(rebasing: timeline[receiveStart..<reader.offset])
+        eventTimesAreReceiveTimes = false
         try readOrder(&reader, count: count)
         try reader.expectEnd()
         try decodePayload(payload, into: &block, filter: filter)
@@ -116,6 +129,16 @@ public struct BlockDecoder {
     /// Appends `count` decoded values to `array`, written once.
     private static func readColumn(_ reader: inout ByteReader, count: Int, into array: inout [Int64]) throws(CodecError) {
         try array.append(count: count) { (room) throws(CodecError) in try IntColumn.decode(count: count, from: &reader, into: room) }
+    }
+
+    /// Steps `reader` over `column` when its next bytes are the same bytes. A column that is
+    /// byte for byte another decodes to the same values: a trade stream's event times, when
+    /// the venue gives one time (a trades dump), are its receive times, and are not decoded.
+    private static func skip(_ column: UnsafeRawBufferPointer, in reader: inout ByteReader) -> Bool {
+        guard !column.isEmpty, reader.buffer.count - reader.offset >= column.count,
+              memcmp(reader.buffer.baseAddress! + reader.offset, column.baseAddress!, column.count) == 0 else { return false }
+        reader.offset += column.count
+        return true
     }
 
     private mutating func decodePayload(_ payload: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter) throws(CodecError) {
@@ -233,7 +256,11 @@ public struct BlockDecoder {
     private mutating func decodeTrades(
         count: Int, words: (price: Int, size: Int, aggressor: Int, tradeID: Int, stride: Int), from reader: inout ByteReader, into block: inout DecodedBlock
     ) throws(CodecError) {
-        try Self.readColumn(&reader, count: count, into: values)
+        if streams.count == 1 && Self.skip(receiveColumn, in: &reader) {
+            eventTimesAreReceiveTimes = true
+        } else {
+            try Self.readColumn(&reader, count: count, into: values)
+        }
         try block.payloads.appendTrades(count: count, words: words.stride) { (room) throws(CodecError) in
             try IntColumn.decode(count: count, from: &reader, into: room + words.price, stride: words.stride)
             try IntColumn.decode(count: count, from: &reader, into: room + words.size, stride: words.stride)
@@ -281,7 +308,11 @@ public struct BlockDecoder {
             block.types.append(repeating: stream.type, count: count)
             block.instruments.append(repeating: stream.instrument, count: count)
             if stream.included {
-                block.eventTimes.append(contentsOf: UnsafeBufferPointer(start: values.base + stream.base, count: count))
+                if eventTimesAreReceiveTimes {
+                    block.eventTimes = block.receiveTimes
+                } else {
+                    block.eventTimes.append(contentsOf: UnsafeBufferPointer(start: values.base + stream.base, count: count))
+                }
                 block.slots.append(count: count) { slots in
                     for index in 0..<count { slots[index] = Int32(truncatingIfNeeded: stream.firstSlot &+ index) }
                 }

@@ -30,7 +30,13 @@ public struct DecodedBlock: Sendable {
         self.count = count
         types.removeAll(keepingCapacity: true)
         instruments.removeAll(keepingCapacity: true)
-        eventTimes.removeAll(keepingCapacity: true)
+        // Event times that are the receive times' own storage (`BlockDecoder` shares them when
+        // they are the same) are let go: emptied in place, they would be copied first.
+        if eventTimes.withUnsafeBufferPointer({ $0.baseAddress }) == receiveTimes.withUnsafeBufferPointer({ $0.baseAddress }) {
+            eventTimes = []
+        } else {
+            eventTimes.removeAll(keepingCapacity: true)
+        }
         slots.removeAll(keepingCapacity: true)
         payloads.removeAll()
     }

@@ -56,6 +56,44 @@ struct BlockCodecTests {
         #expect(checked > 0, "\(note)")
     }
 
+    /// A trades dump gives one time, which is both the event's and its receive time: the
+    /// decoder then shares the receive times rather than decode the same column again. Blocks
+    /// with and without that, in turn through one decoder and one block, each keep their own.
+    @Test("trade blocks whose event times are their receive times decode the same as others, in any order")
+    func sharedEventTimes() throws {
+        let (generator, note) = testGenerator()
+        var random = RandomEvents(generator: generator)
+        func trades(sameTimes: Bool) -> [Event] {
+            var time = Int64(1_700_000_000_000_000_000) + Int64(random.uint16())
+            return (0..<400).map { row in
+                time += Int64(random.uint16() % 1_000)
+                let trade = Trade(price: Price(units: 60_000 + Int64(random.uint16() % 100)), size: Quantity(units: 1 + Int64(random.uint16() % 50)),
+                                  aggressor: row % 3 == 0 ? .sell : .buy, tradeID: UInt64(row))
+                let eventTime = sameTimes ? time : time - 1 - Int64(random.uint16() % 5_000)
+                return Event(eventTime: Timestamp(nanosSinceEpoch: eventTime), receiveTime: Timestamp(nanosSinceEpoch: time),
+                             instrument: InstrumentID(rawValue: 1), body: .trade(trade))
+            }
+        }
+        var decoder = BlockDecoder()
+        var block = DecodedBlock()
+        // A copy of the block before (as the engine's loop keeps one) keeps its events too.
+        var kept: (block: DecodedBlock, events: [Event])?
+        func check(_ block: DecodedBlock, _ events: [Event], _ what: String) {
+            let wrong = events.indices.first { block.event(at: $0) != events[$0] }
+            #expect(block.count == events.count && wrong == nil, "\(what); first wrong event: \(wrong.map(String.init) ?? "none"), \(note)")
+        }
+        for same in [true, false, true, true, false, false, true] {
+            let events = trades(sameTimes: same)
+            let (timeline, payload) = Self.encode(events)
+            try timeline.withUnsafeBytes { timeline in
+                try payload.withUnsafeBytes { payload in try decoder.decode(timeline: timeline, payload: payload, into: &block) }
+            }
+            check(block, events, "event times the receive times: \(same)")
+            if let kept { check(kept.block, kept.events, "the copy of the block before") }
+            kept = (block, events)
+        }
+    }
+
     @Test("a copy of a decoded block keeps its events when the original decodes or takes the next block")
     func copiesKeepTheirEvents() throws {
         let (generator, note) = testGenerator()
