@@ -31,8 +31,6 @@ public struct BlockDecoder {
     private var running: [Int] = []
     /// Where the order column starts in the timeline, to name it in an error.
     private var orderOffset = 0
-    /// The receive-time column's bytes in the block being decoded.
-    private var receiveColumn = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Whether the block's one stream has the receive times as its event times (its column
     /// holds the same bytes): they are then shared, not decoded.
     private var eventTimesAreReceiveTimes = false
@@ -53,11 +51,11 @@ public struct BlockDecoder {
         block.receiveTimes.reserveCapacity(count)
         let receiveStart = reader.offset
         try Self.readReceiveTimes(&reader, count: count, into: &block.receiveTimes)
-        receiveColumn = UnsafeRawBufferPointer(rebasing: timeline[receiveStart..<reader.offset])
+        let receiveColumn = UnsafeRawBufferPointer(rebasing: timeline[receiveStart..<reader.offset])
         eventTimesAreReceiveTimes = false
         try readOrder(&reader, count: count)
         try reader.expectEnd()
-        try decodePayload(payload, into: &block, filter: filter)
+        try decodePayload(payload, receiveColumn: receiveColumn, into: &block, filter: filter)
         try fillEvents(into: &block)
     }
 
@@ -141,7 +139,11 @@ public struct BlockDecoder {
         return true
     }
 
-    private mutating func decodePayload(_ payload: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter) throws(CodecError) {
+    /// Decodes the streams `filter` lets through; `receiveColumn` is the timeline's receive-time
+    /// column, which a trade stream's event times may repeat.
+    private mutating func decodePayload(
+        _ payload: UnsafeRawBufferPointer, receiveColumn: UnsafeRawBufferPointer, into block: inout DecodedBlock, filter: EventFilter
+    ) throws(CodecError) {
         var reader = ByteReader(payload)
         values.removeAll()
         blob.removeAll(keepingCapacity: true)
@@ -155,7 +157,7 @@ public struct BlockDecoder {
             streams[index].firstSlot = block.payloads.count(of: stream.type)
             var sectionReader = ByteReader(section)
             if stream.type == .trade, stream.version == Trade.codecVersion, let words = Self.tradeWords {
-                try decodeTrades(count: stream.count, words: words, from: &sectionReader, into: &block)
+                try decodeTrades(count: stream.count, words: words, receiveColumn: receiveColumn, from: &sectionReader, into: &block)
                 try sectionReader.expectEnd()
             } else {
                 try decodeColumns(of: stream, from: &sectionReader, into: &block)
@@ -252,9 +254,12 @@ public struct BlockDecoder {
 
     /// Decodes a trade stream's columns (`Trade.read(from:version:)`'s fields, in its order,
     /// after the event times) straight into the block's trades, each column into its field.
-    /// (Through `values` and a materialising pass, the reader spent about a quarter more.)
+    /// (Through `values` and a materialising pass, the reader spent about a quarter more.) The
+    /// event times of a block's one stream are not decoded when their column is byte for byte
+    /// `receiveColumn`.
     private mutating func decodeTrades(
-        count: Int, words: (price: Int, size: Int, aggressor: Int, tradeID: Int, stride: Int), from reader: inout ByteReader, into block: inout DecodedBlock
+        count: Int, words: (price: Int, size: Int, aggressor: Int, tradeID: Int, stride: Int), receiveColumn: UnsafeRawBufferPointer,
+        from reader: inout ByteReader, into block: inout DecodedBlock
     ) throws(CodecError) {
         if streams.count == 1 && Self.skip(receiveColumn, in: &reader) {
             eventTimesAreReceiveTimes = true

@@ -40,8 +40,8 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// A counting semaphore (a POSIX mutex and condition): `wait` takes one unit, blocking while
-/// there is none (`tryWait` does not block); `signal` gives units back. For handing work between a thread of one's own and
-/// its caller, without Dispatch.
+/// there is none (`tryWait` does not block); `signal` gives units back. For handing work
+/// between a thread of one's own and its caller, without Dispatch.
 public final class Semaphore: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)

@@ -23,8 +23,9 @@ struct ThreadsTests {
     }
 
     /// The other thread takes one of the held units before it signals what the waiter waits
-    /// for: without the flush, both would wait for ever. (Then, after ten seconds, the test
-    /// gives the unit itself, so that it fails rather than hangs.)
+    /// for: without the flush, both would wait for ever. (Then, after a minute, the test gives
+    /// the unit itself, so that it fails rather than hangs; the minute leaves room for a slow
+    /// machine running other tests beside it, under ThreadSanitizer.)
     @Test("waiting for another semaphore gives the held units back first")
     func flushesBeforeWaiting() {
         let units = Semaphore()
@@ -41,7 +42,7 @@ struct ThreadsTests {
             answered.store(true, ordering: .releasing)
         }
         var waited = 0
-        while !answered.load(ordering: .acquiring) && waited < 10_000 {
+        while !answered.load(ordering: .acquiring) && waited < 60_000 {
             usleep(1_000)
             waited += 1
         }
@@ -53,10 +54,10 @@ struct ThreadsTests {
         #expect(!units.tryWait())
     }
 
-    @Test("slots handed over through a ring, freed in batches, arrive in order and none is lost", .timeLimit(.minutes(1)))
+    @Test("slots handed over through a ring, freed in batches, arrive in order and none is lost", .timeLimit(.minutes(5)))
     func handOver() {
         let depth = 4
-        let count = 20_000
+        let count = 2_000
         let free = Semaphore(value: depth)
         let filled = Semaphore()
         let ring = Mutex([Int](repeating: -1, count: depth))
