@@ -58,7 +58,8 @@ enum Amount {
     @inline(__always)
     static func of(_ value: Double) -> Int128 {
         let units = (value * 1e18).rounded()
-        if abs(units) < 9.2e18 { return Int128(Int64(units)) }
+        // (2⁶³, the bound, is a double exactly; every whole double below it fits an `Int64`.)
+        if abs(units) < Double(Int64.max) { return Int128(Int64(units)) }
         return Int128(units)
     }
 
